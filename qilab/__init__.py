@@ -1,0 +1,47 @@
+"""qilab: the quality improvement toolkit behind the curriculum.
+
+Run charts and SPC (:func:`spc`), NHS "Making Data Count" summaries (:func:`mdc`), reading
+BI extracts (:func:`read_measures`), PDSA cycles and logs, the QI tools, workshop simulators
+and the certification pipeline.
+
+Names are loaded on first use, so ``import qilab`` is quick in a workshop kernel.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._version import __version__
+from .errors import QIDataError, QIWarning
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "show": "qilab.display",
+    # charts (issue 3)
+    "spc": "qilab.charts.spc",
+    "SPCResult": "qilab.charts.spc",
+    "mdc": "qilab.charts.mdc",
+    "MDCResult": "qilab.charts.mdc",
+    "read_measures": "qilab.data.measures",
+    # PDSA and tools (issue 4)
+    "PDSACycle": "qilab.pdsa",
+    "PDSALog": "qilab.pdsa",
+    "AimStatement": "qilab.tools.aim",
+    "check_aim": "qilab.tools.aim",
+    "MeasureDefinition": "qilab.tools.measures",
+}
+
+__all__ = ["__version__", "QIDataError", "QIWarning", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qilab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,1 @@
+"""Run charts, control charts and their rules."""

@@ -1,0 +1,1 @@
+"""Running a cohort: nbgrader pipeline, certificates, learner register, reach and impact."""

@@ -1,0 +1,1 @@
+"""Loading and validating learners' and BI data."""

@@ -1,0 +1,1 @@
+"""Seeded simulators for the workshop games."""

@@ -1,0 +1,1 @@
+"""The quality improvement tools: aims, measures, driver diagrams, fishbones and more."""

@@ -1,0 +1,1 @@
+"""ipywidgets front ends over qilab's plain functions."""
