@@ -26,3 +26,8 @@ quicktest: setup
 
 clean:
 	rm -rf _build .pytest_cache
+
+## bench: run the benchmarks and print their figures (also saved under _build/bench/)
+bench: setup
+	@mkdir -p _build/bench
+	@set -e; for f in tests/bench/bench_*.py; do PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python $$f; done
