@@ -28,7 +28,15 @@ _EXPORTS: dict[str, str] = {
     "PDSALog": "qilab.pdsa",
     "AimStatement": "qilab.tools.aim",
     "check_aim": "qilab.tools.aim",
+    "AimCheck": "qilab.tools.aim",
     "MeasureDefinition": "qilab.tools.measures",
+    "DriverDiagram": "qilab.tools.driver_diagram",
+    "Fishbone": "qilab.tools.fishbone",
+    "pareto": "qilab.tools.pareto",
+    "ProcessMap": "qilab.tools.process_map",
+    "StakeholderGrid": "qilab.tools.stakeholders",
+    "FiveWhys": "qilab.tools.five_whys",
+    "choose_chart": "qilab.tools.chart_chooser",
 }
 
 __all__ = ["__version__", "QIDataError", "QIWarning", *_EXPORTS]
