@@ -1,0 +1,271 @@
+"""Runs analysis: the Anhøj rules (qicharts2's default) and the IHI run-chart rules.
+
+Both look at the signs of ``y - centre line`` for one part's included points, in time order.
+
+**Anhøj rules** (spec section 2). Points exactly on the centre line and missing points are
+dropped; what remains are the *useful* points. A run is a maximal sequence of useful points on
+the same side. There is a signal when the longest run is longer than ``round(log2(n)) + 3`` or
+when the number of crossings (runs - 1) is below the 5th percentile of Binomial(n - 1, 1/2)
+(both strict), where n is the number of useful points.
+
+>>> import numpy as np
+>>> r = anhoej(np.array([1.0, 2, 3, 4, 5, 6, 7, 8, 9, 10]), np.full(10, 5.5))
+>>> r.longest_run, r.longest_run_max, r.n_crossings, r.n_crossings_min, r.signal
+(5, 6, 1, 2, True)
+
+**IHI rules** (Provost and Murray, *The Health Care Data Guide*, 2011; IHI run chart tool):
+
+* *shift*: 6 or more useful points in a row on one side of the median (points on the median
+  are skipped: they neither break nor add to a shift);
+* *trend*: 5 or more points in a row all going up or all going down; a point equal to the one
+  before it is counted once (it neither breaks nor adds to the trend);
+* *too few or too many runs*: the number of runs (crossings + 1) is compared with limits
+  computed from the exact Swed–Eisenhart distribution of the number of runs for n useful
+  points split as evenly as possible above and below the median (see :func:`runs_limits`);
+  fewer runs than the lower limit or more than the upper limit is a signal.
+* *astronomical point* (flag for review, not a signal by itself): a point further from the
+  median than 3.145 times the median moving range of the part's baseline points — the
+  median-moving-range version of individuals limits, which one wild point cannot inflate.
+
+>>> runs_limits(20)
+(6, 16)
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+import numpy as np
+
+#: Points needed before each IHI rule can fire.
+IHI_SHIFT = 6
+IHI_TREND = 5
+#: Multiplier of the median moving range used to flag astronomical points.
+ASTRONOMICAL_MEDIAN_MR = 3.145
+
+
+@dataclass(frozen=True)
+class RunsResult:
+    """Anhøj runs statistics of one part (``None`` when no point is useful)."""
+
+    n_obs: int
+    n_useful: int
+    longest_run: int | None
+    longest_run_max: int | None
+    n_crossings: int | None
+    n_crossings_min: int | None
+    signal: bool
+    long_run_points: np.ndarray   # bool per input point: in a run longer than the limit
+    signs: np.ndarray             # sign per input point (0 on the line or missing)
+
+    @property
+    def long_run_signal(self) -> bool:
+        """True when the longest run is longer than its limit."""
+        return self.longest_run is not None and self.longest_run > self.longest_run_max
+
+    @property
+    def crossings_signal(self) -> bool:
+        """True when there are fewer crossings than the lower limit."""
+        return self.n_crossings is not None and self.n_crossings < self.n_crossings_min
+
+
+def longest_run_max(n: int) -> int:
+    """Upper limit for the longest run with ``n`` useful points: round(log2(n)) + 3.
+
+    >>> longest_run_max(24)
+    8
+    """
+    return int(round(math.log2(n))) + 3
+
+
+@lru_cache(maxsize=None)
+def n_crossings_min(n: int) -> int:
+    """Lower limit for crossings: smallest c with P(Binomial(n-1, 1/2) <= c) >= 0.05.
+
+    Computed exactly with integers, so it agrees with R's ``qbinom(0.05, n - 1, 0.5)``.
+
+    >>> n_crossings_min(24), n_crossings_min(1), n_crossings_min(100)
+    (8, 0, 41)
+    """
+    trials = n - 1
+    total = 2**trials
+    cumulative = 0
+    for c in range(trials + 1):
+        cumulative += math.comb(trials, c)
+        if 20 * cumulative >= total:
+            return c
+    return trials
+
+
+def run_lengths(signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start index and length of each run of equal values in ``signs``.
+
+    >>> run_lengths(np.array([1, 1, -1, -1, -1, 1]))
+    (array([0, 2, 5]), array([2, 3, 1]))
+    """
+    if signs.size == 0:
+        return np.zeros(0, int), np.zeros(0, int)
+    starts = np.flatnonzero(np.r_[True, signs[1:] != signs[:-1]])
+    lengths = np.diff(np.r_[starts, signs.size])
+    return starts, lengths
+
+
+def _signs(y: np.ndarray, cl: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        s = np.sign(y - cl)
+    return np.where(np.isnan(s), 0, s).astype(np.int8)
+
+
+def _mark_runs(useful_idx: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+               longer_than: int, size: int) -> np.ndarray:
+    """Boolean per point: True for the useful points of runs longer than ``longer_than``."""
+    marks = np.zeros(size, bool)
+    for s, length in zip(starts[lengths > longer_than], lengths[lengths > longer_than]):
+        marks[useful_idx[s:s + length]] = True
+    return marks
+
+
+def anhoej(y: np.ndarray, cl: np.ndarray, force_no_signal: bool = False) -> RunsResult:
+    """Anhøj runs analysis of one part's included points (see the module docstring).
+
+    ``force_no_signal`` keeps the statistics but reports no signal (MR charts, categorical x).
+
+    >>> r = anhoej(np.array([4.0, 4, 4]), np.full(3, 4.0))
+    >>> r.n_useful, r.longest_run, r.signal
+    (0, None, False)
+    """
+    signs = _signs(y, cl)
+    useful_idx = np.flatnonzero(signs != 0)
+    reduced = signs[useful_idx]
+    n = int(reduced.size)
+    if n == 0:
+        return RunsResult(int(y.size), 0, None, None, None, None, False,
+                          np.zeros(y.size, bool), signs)
+    starts, lengths = run_lengths(reduced)
+    longest, limit = int(lengths.max()), longest_run_max(n)
+    crossings, cmin = int(starts.size - 1), n_crossings_min(n)
+    signal = (longest > limit or crossings < cmin) and not force_no_signal
+    marks = _mark_runs(useful_idx, starts, lengths, limit, y.size)
+    return RunsResult(int(y.size), n, longest, limit, crossings, cmin, bool(signal), marks, signs)
+
+
+def anhoej_can_fire(n_useful: int) -> bool:
+    """Whether any Anhøj signal is possible with ``n_useful`` points.
+
+    >>> anhoej_can_fire(5), anhoej_can_fire(6)
+    (False, True)
+    """
+    return n_useful > 0 and (n_useful > longest_run_max(n_useful) or n_crossings_min(n_useful) > 0)
+
+
+# --- IHI rules -------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _runs_distribution(n1: int, n2: int) -> tuple[Fraction, ...]:
+    """Exact P(R = r) for r = 0..n1+n2 runs in a random arrangement of n1 and n2 items."""
+    total = math.comb(n1 + n2, n1)
+    probs = [Fraction(0)] * (n1 + n2 + 1)
+    for r in range(2, n1 + n2 + 1):
+        k, odd = divmod(r, 2)
+        if odd:
+            ways = (math.comb(n1 - 1, k) * math.comb(n2 - 1, k - 1)
+                    + math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k)) if k >= 1 else 0
+        else:
+            ways = 2 * math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k - 1)
+        probs[r] = Fraction(ways, total)
+    return tuple(probs)
+
+
+@lru_cache(maxsize=None)
+def runs_limits(n: int) -> tuple[int | None, int | None]:
+    """Lower and upper limits for the number of runs with ``n`` useful points.
+
+    Fewer runs than the lower limit, or more than the upper limit, is a signal. The limits are
+    the Swed–Eisenhart critical values at 5 % in each tail for n1 = n // 2 points on one side
+    and n2 = n - n1 on the other: lower = the largest r with P(R <= r) <= 0.05, upper = the
+    smallest r with P(R >= r) <= 0.05. Because the rule is "fewer than" / "more than", the
+    chance of a false signal is at most about 2.5 % in each tail. This reproduces the table
+    published by Perla, Provost and Murray (BMJ Qual Saf 2011) and the IHI run chart tool,
+    e.g. 10 points: 3 to 9; 20 points: 6 to 16; 24 points: 8 to 18; 30 points: 11 to 21.
+    ``None`` when there are fewer than 2 points.
+
+    >>> runs_limits(10), runs_limits(20), runs_limits(24), runs_limits(1)
+    ((3, 9), (6, 16), (8, 18), (None, None))
+    """
+    n1 = n // 2
+    n2 = n - n1
+    if n1 < 1:
+        return None, None
+    probs = _runs_distribution(n1, n2)
+    alpha = Fraction(1, 20)
+    lower, cum = 0, Fraction(0)
+    for r in range(len(probs)):
+        cum += probs[r]
+        if cum > alpha:
+            lower = r - 1
+            break
+    upper, cum = len(probs), Fraction(0)
+    for r in range(len(probs) - 1, -1, -1):
+        cum += probs[r]
+        if cum > alpha:
+            upper = r + 1
+            break
+    return lower, upper
+
+
+def shift_points(signs: np.ndarray, length: int = IHI_SHIFT) -> np.ndarray:
+    """Points in runs of ``length`` or more useful points on one side (0 = skipped).
+
+    >>> shift_points(np.array([1, 1, 0, 1, 1, 1, 1, -1]), 6).astype(int)
+    array([1, 1, 0, 1, 1, 1, 1, 0])
+    """
+    useful_idx = np.flatnonzero(signs != 0)
+    starts, lengths = run_lengths(signs[useful_idx])
+    return _mark_runs(useful_idx, starts, lengths, length - 1, signs.size)
+
+
+def trend_points(y: np.ndarray, length: int = IHI_TREND) -> np.ndarray:
+    """Points in ``length`` or more points in a row all going up or all going down.
+
+    Missing points are skipped; a value equal to the one before it neither breaks nor adds to
+    the trend (it is counted once).
+
+    >>> trend_points(np.array([1.0, 2, 2, 3, 4, 5, 3])).astype(int)
+    array([1, 1, 1, 1, 1, 1, 0])
+    >>> trend_points(np.array([1.0, 2, 3, 4, 3])).astype(int)
+    array([0, 0, 0, 0, 0])
+    """
+    marks = np.zeros(y.size, bool)
+    valid = np.flatnonzero(~np.isnan(y))
+    v = y[valid]
+    if v.size < 2:
+        return marks
+    d = np.diff(v)
+    nz = np.flatnonzero(d != 0)
+    starts, lengths = run_lengths(np.sign(d[nz]))
+    for s, n_steps in zip(starts, lengths):
+        if n_steps >= length - 1:
+            first, last = nz[s], nz[s + n_steps - 1] + 1
+            marks[valid[first:last + 1]] = True
+    return marks
+
+
+def astronomical_points(y: np.ndarray, median: float, base: np.ndarray) -> np.ndarray:
+    """Points further from the median than 3.145 x the median moving range of the baseline.
+
+    A flag for review only (see the module docstring).
+
+    >>> astronomical_points(np.array([5.0, 6, 5, 7, 6, 30, 5]), 6.0, np.ones(7, bool)).astype(int)
+    array([0, 0, 0, 0, 0, 1, 0])
+    """
+    mr = np.abs(np.diff(y[base]))
+    mr = mr[~np.isnan(mr)]
+    if mr.size == 0:
+        return np.zeros(y.size, bool)
+    spread = ASTRONOMICAL_MEDIAN_MR * float(np.median(mr))
+    if spread <= 0:
+        return np.zeros(y.size, bool)
+    with np.errstate(invalid="ignore"):
+        return np.abs(y - median) > spread
