@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test quicktest lab workshop bench setup clean
+.PHONY: book vendor test quicktest lab workshop bench setup clean
 
 ## setup: create .venv and install the pinned requirements and qilab (only when they change)
 setup: $(STAMP)
@@ -16,8 +16,22 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+## vendor: fetch the JavaScript the book and its browser tests need offline (widget manager,
+## require.js, MathJax, axe-core) from npm into book/vendor/ (gitignored); only when missing or
+## when the pins in book/vendor.json change
+VENDOR_STAMP := book/vendor/.versions
+vendor: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): book/vendor.json book/fetch_vendor.py $(STAMP)
+	$(BIN)/python book/fetch_vendor.py
+
+## book: set up, fetch the JavaScript and build the book into _build/html (warnings are errors;
+## notebooks re-run only when their code changes)
+book: setup vendor
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . -W --keep-going
+
 ## test: set up and run the whole test suite (unit, notebooks, book build, browser)
-test: setup
+test: setup vendor
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
 ## quicktest: the quick loop, without the browser and book builds
