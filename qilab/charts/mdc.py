@@ -151,10 +151,8 @@ class MDCResult:
     # -- picture ------------------------------------------------------------------------------
     def plot(self, ax=None, facet: Any | None = None):
         """Draw the Making Data Count chart of one facet and return the matplotlib Axes."""
-        from ._mdc_plot import plot_mdc
-
         label = self._facet_label(facet)
-        return plot_mdc(self, label, ax=ax)
+        return _plot_one(self, label, ax=ax)
 
     def _repr_html_(self) -> str:
         from ..display import show
@@ -762,7 +760,8 @@ def _explain_many(res: MDCResult) -> str:
         ("special_cause_neutral_high", "show neutral special cause variation (high)"),
         ("special_cause_neutral_low", "show neutral special cause variation (low)"),
         ("common_cause", "show common cause variation")) if var.get(t, 0)]
-    text = [f"Making Data Count summary of {res.value} for {k} {res.facet or 'facet'}s. "
+    text = [f"Making Data Count summary of {res.value} for {k} indicators (column "
+            f"{res.facet!r}). "
             f"At their latest point, {'; '.join(parts)}."]
     ass = latest["assurance"].value_counts()
     if ass.sum():
@@ -778,3 +777,104 @@ def _explain_many(res: MDCResult) -> str:
                     "period, so their limits are trial limits.")
     text.append("Use .explain(facet=…) or .plot(facet=…) for one of them.")
     return " ".join(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Picture
+
+_MARKERS = {  # shape differs by point type, so colour is never the only cue
+    "common_cause": ("o", "Common cause"),
+    "special_cause_improvement": ("D", "Special cause: improvement"),
+    "special_cause_concern": ("X", "Special cause: concern"),
+    "special_cause_neutral_high": ("^", "Special cause: high (neutral)"),
+    "special_cause_neutral_low": ("v", "Special cause: low (neutral)"),
+}
+_TARGET_COLOUR = "#DA291C"
+_ASSURANCE_ICON = {"consistent_pass": ("P", "#005EB8", "target consistently met"),
+                   "consistent_fail": ("F", "#ED8B00", "target consistently missed"),
+                   "inconsistent": ("?", "#7F7F7F", "target sometimes met, sometimes missed")}
+
+
+def _variation_icon(ptype: str, imp: str) -> tuple[str, str, str]:
+    """(letter, colour, meaning) for the variation icon."""
+    if ptype == "common_cause":
+        return "~", MDC_COLOURS[ptype], "common cause variation"
+    if ptype.startswith("special_cause_neutral"):
+        high = ptype.endswith("high")
+        return ("H" if high else "L"), MDC_COLOURS[ptype], (
+            f"special cause, {'high' if high else 'low'} (neutral)")
+    improving = ptype == "special_cause_improvement"
+    high = improving == (imp == "increase")
+    kind = "improvement" if improving else "concern"
+    return ("H" if high else "L"), MDC_COLOURS[ptype], (
+        f"special cause of {kind}, {'high' if high else 'low'}")
+
+
+def _draw_icon(ax, x: float, letter: str, colour: str) -> None:
+    """A simple round badge with a letter, drawn in axes coordinates above the plot."""
+    from matplotlib.patches import Circle
+
+    badge = ax.inset_axes([x, 1.02, 0.075, 0.15])
+    badge.set_aspect("equal")
+    badge.add_patch(Circle((0.5, 0.5), 0.46, facecolor="white", edgecolor=colour, lw=2.5))
+    badge.text(0.5, 0.5, letter, ha="center", va="center", fontsize=12, fontweight="bold",
+               color=colour)
+    badge.set_xlim(0, 1)
+    badge.set_ylim(0, 1)
+    badge.axis("off")
+
+
+def _plot_one(res: MDCResult, label: Any, ax=None):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4.8))
+    pts = res._facet_points(label)
+    summ = res._facet_summary(label)
+    x = pts["date"].to_numpy()
+    for g, grp in pts.groupby("rebase_group", sort=True, observed=True):
+        gx = grp["date"].to_numpy()
+        first = g == pts["rebase_group"].iloc[0]
+        ax.plot(gx, grp["y"], color="#7F7F7F", lw=1.2, zorder=2)
+        ax.plot(gx, grp["mean"], color="#231F20", lw=1.3, zorder=1,
+                label="Mean" if first else None)
+        ax.plot(gx, grp["upl"], color="#425563", lw=1.1, ls="--", zorder=1,
+                label="Process limits" if first else None)
+        ax.plot(gx, grp["lpl"], color="#425563", lw=1.1, ls="--", zorder=1)
+    for ptype, (marker, name) in _MARKERS.items():
+        sel = pts["point_type"] == ptype
+        if sel.any():
+            ax.scatter(pts.loc[sel, "date"], pts.loc[sel, "y"], marker=marker, s=46,
+                       color=MDC_COLOURS[ptype], edgecolor="white", linewidth=0.6, zorder=3,
+                       label=name)
+    if "target" in pts and pts["target"].notna().any():
+        ax.plot(x, pts["target"], color=_TARGET_COLOUR, lw=1.3, ls=":", zorder=1,
+                label="Target")
+    for start in summ["start"].iloc[1:]:
+        ax.axvline(start, color="#AEB7BD", lw=0.8, ls="-.", zorder=0)
+
+    latest = summ.iloc[-1]
+    has = pts["y"].notna().to_numpy()
+    last_type = str(pts["point_type"].to_numpy()[np.flatnonzero(has)[-1]
+                                                 if has.any() else -1])
+    letter, colour, meaning = _variation_icon(last_type, res.improvement_direction)
+    _draw_icon(ax, 0.83, letter, colour)
+    caption = f"Variation: {meaning}"
+    if not pd.isna(latest["assurance"]):
+        a_letter, a_colour, a_meaning = _ASSURANCE_ICON[str(latest["assurance"])]
+        _draw_icon(ax, 0.92, a_letter, a_colour)
+        caption += f"  |  Assurance: {a_meaning}"
+    title = res.value if res.facet is None else f"{label}"
+    ax.set_title(f"{title}\n", loc="left", fontsize=12)
+    ax.text(0.0, 1.02, caption, transform=ax.transAxes, fontsize=8.5, va="bottom",
+            color="#425563")
+    ax.set_xlabel(res.date)
+    ax.set_ylabel(res.value)
+    ax.grid(axis="y", color="#E8EDEE", lw=0.8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, frameon=False,
+              fontsize=8.5)
+    if np.issubdtype(x.dtype, np.datetime64):
+        ax.figure.autofmt_xdate()
+    return ax
