@@ -21,8 +21,9 @@ Electric / Provost & Murray / MDC: any rule other than the 3-sigma rule). The An
 (``longest_run``, ``n_crossings`` and their limits) are reported for every rule set.
 
 >>> r = spc(y=[5, 6, 5, 7, 6, 5, 6, 7, 9, 9, 10, 9, 10, 11, 10, 9])
->>> r.parts.loc[0, ["n_useful", "longest_run", "longest_run_max", "runs_signal"]].tolist()
-[13, 8, 7, True]
+>>> row = r.parts.iloc[0]
+>>> int(row["n_useful"]), int(row["longest_run"]), int(row["longest_run_max"]), bool(row["runs_signal"])
+(16, 8, 7, True)
 """
 from __future__ import annotations
 
