@@ -131,10 +131,11 @@ class MDCResult:
         """Plain-English reading of the chart (one facet) or of the summary (many facets).
 
         >>> import pandas as pd
-        >>> df = pd.DataFrame({"month": pd.date_range("2024-01-01", periods=8, freq="MS"),
-        ...                    "waits": [5, 6, 5, 7, 6, 5, 6, 20]})
-        >>> res = mdc(df, "waits", "month", improvement_direction="decrease")  # doctest: +SKIP
-        >>> print(res.explain())  # doctest: +SKIP
+        >>> df = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=14, freq="MS"),
+        ...                    "waits": [5, 6, 5, 7, 6, 5, 6, 5, 7, 6, 5, 6, 5, 20]})
+        >>> res = mdc(df, "waits", "month", improvement_direction="decrease")
+        >>> print(res.explain())  # doctest: +ELLIPSIS
+        Making Data Count chart of waits: 14 points from 1 January 2023 to 1 February 2024. The latest point (1 February 2024: 20) shows special cause variation of concern: it is above the upper process limit of 9.82. Lower values are better. ...
         """
         if facet is None and len(self.facets) > 1:
             return _explain_many(self)
@@ -721,8 +722,10 @@ def _explain_one(res: MDCResult, label: Any) -> list[str]:
             ("special_cause_concern", "of concern"),
             ("special_cause_neutral_high", "high"), ("special_cause_neutral_low", "low"))
             if counts.get(t, 0)]
-        sentences.append(f"Across the chart, {special} point{'s' if special != 1 else ''} "
-                         f"show special cause variation ({', '.join(parts)}).")
+        plural = special != 1
+        sentences.append(f"Across the chart, {special} point{'s' if plural else ''} "
+                         f"show{'' if plural else 's'} special cause variation "
+                         f"({', '.join(parts)}).")
     else:
         sentences.append("No point on the chart shows special cause variation.")
     assurance = latest["assurance"]
