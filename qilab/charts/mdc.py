@@ -134,8 +134,10 @@ class MDCResult:
         >>> df = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=14, freq="MS"),
         ...                    "waits": [5, 6, 5, 7, 6, 5, 6, 5, 7, 6, 5, 6, 5, 20]})
         >>> res = mdc(df, "waits", "month", improvement_direction="decrease")
-        >>> print(res.explain())  # doctest: +ELLIPSIS
-        Making Data Count chart of waits: 14 points from 1 January 2023 to 1 February 2024. The latest point (1 February 2024: 20) shows special cause variation of concern: it is above the upper process limit of 9.82. Lower values are better. ...
+        >>> print(res.explain())  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+        Making Data Count chart of waits: 14 points from 1 January 2023 to 1 February 2024.
+        The latest point (1 February 2024: 20) shows special cause variation of concern: it is
+        above the upper process limit of 9.82. Lower values are better. ...
         """
         if facet is None and len(self.facets) > 1:
             return _explain_many(self)
@@ -163,7 +165,8 @@ class MDCResult:
             return (f"<div class='qilab-mdc'><p>{html.escape(self.explain())}</p>"
                     f"{table}</div>")
         shown = show(self.plot(), alt=self.alt_text())
-        return f"<div class='qilab-mdc'>{shown._repr_html_()}<p>{html.escape(self.explain())}</p></div>"
+        words = html.escape(self.explain())
+        return f"<div class='qilab-mdc'>{shown._repr_html_()}<p>{words}</p></div>"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,7 +207,7 @@ def _dates(series: pd.Series, name: str) -> np.ndarray:
         out = series.to_numpy()  # periods numbered 1, 2, 3 … are fine as an x axis
     else:
         try:
-            converted = pd.to_datetime(series, errors="coerce", format="mixed")
+            converted = pd.to_datetime(series, errors="coerce", format="mixed", dayfirst=True)
         except (TypeError, ValueError):
             converted = pd.Series(pd.NaT, index=series.index)
         bad = np.flatnonzero(converted.isna().to_numpy() & series.notna().to_numpy())
@@ -676,6 +679,9 @@ def _reason(pts: pd.DataFrame, i: int) -> str:
     return f"{k} points in a row are {'above' if high else 'below'} the mean of {_fmt(row['mean'])}"
 
 
+_SCREENED = " after screening out unusually large moving ranges"
+
+
 def _explain_one(res: MDCResult, label: Any) -> list[str]:
     pts = res._facet_points(label)
     summ = res._facet_summary(label)
@@ -708,7 +714,7 @@ def _explain_one(res: MDCResult, label: Any) -> list[str]:
         sentences.append(f"The mean is {_fmt(latest['mean'])} and the process limits are "
                          f"{_fmt(latest['lpl'])} to {_fmt(latest['upl'])}, worked out from "
                          f"{basis}"
-                         f"{' after screening out unusually large moving ranges' if res.screen_outliers else ''}.")
+                         f"{_SCREENED if res.screen_outliers else ''}.")
     if len(summ) > 1:
         starts = ", ".join(_fmt_date(d) for d in summ["start"].iloc[1:])
         sentences.append(f"The process was rebased at {starts}, so the chart has {len(summ)} "
@@ -736,11 +742,13 @@ def _explain_one(res: MDCResult, label: Any) -> list[str]:
             sentences.append(f"The target is {t}; with a neutral direction there is no "
                              "assurance icon.")
         elif assurance == "consistent_fail":
-            side = "above the upper" if res.improvement_direction == "increase" else "below the lower"
+            side = ("above the upper" if res.improvement_direction == "increase"
+                    else "below the lower")
             sentences.append(f"The target of {t} lies {side} process limit, so the process "
                              "will consistently fail to meet it without change.")
         elif assurance == "consistent_pass":
-            side = "below the lower" if res.improvement_direction == "increase" else "above the upper"
+            side = ("below the lower" if res.improvement_direction == "increase"
+                    else "above the upper")
             sentences.append(f"The target of {t} lies {side} process limit, so the process "
                              "will consistently meet it.")
         else:

@@ -44,8 +44,8 @@ _MAX_SERIAL = 2958465  # 31 December 9999
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)?(\.\d+)?([eE][+-]?\d+)?$")
 
 _DATE_STYLES: list[tuple[str, re.Pattern[str], str]] = [
-    ("ISO date (2024-01-31)", re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$"),
-     "iso"),
+    ("ISO date (2024-01-31)",
+     re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$"), "iso"),
     ("year-month (2024-01)", re.compile(r"^\d{4}-\d{1,2}$"), "ym"),
     ("day/month/year (31/01/2024)", re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-](\d{4}|\d{2})$"),
      "dmy"),
@@ -556,6 +556,6 @@ def _check_duplicates(tidy: pd.DataFrame, rows: _Rows, columns: dict[str, str | 
     raise QIDataError(
         f"The same indicator, organisation and period appear more than once: "
         f"{first['indicator']!r}, {first['organisation']!r}, "
-        f"{pd.Timestamp(first['period']).date()} in {rows.names(same)}. Keep one row per period (add "
-        "the rows up, or remove the repeat).",
+        f"{pd.Timestamp(first['period']).date()} in {rows.names(same)}. Keep one row per "
+        "period (add the rows up, or remove the repeat).",
         row=rows.number(same[0]), column=columns["period"])

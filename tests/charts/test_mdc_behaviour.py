@@ -263,7 +263,8 @@ def test_result_is_immutable():
 def test_explain_says_what_a_manager_needs():
     text = concern_chart().explain()
     assert "special cause variation of concern" in text
-    assert "shows special cause variation of concern: 8 points in a row are below the mean of 80.55." in text
+    assert ("shows special cause variation of concern: 8 points in a row are below the mean "
+            "of 80.55.") in text
     assert "The target of 95 lies above the upper process limit, so the process will " \
            "consistently fail to meet it without change." in text
     assert "Higher values are better." in text
