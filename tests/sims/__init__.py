@@ -1,0 +1,1 @@
+"""Tests of the workshop simulators in qilab.sims (issue 7)."""
