@@ -198,6 +198,8 @@ def _numeric(series: pd.Series, name: str) -> np.ndarray:
 
 
 def _dates(series: pd.Series, name: str) -> np.ndarray:
+    if isinstance(series.dtype, pd.PeriodDtype):
+        series = series.dt.to_timestamp()
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         if getattr(series.dtype, "tz", None) is not None:
             series = series.dt.tz_localize(None)

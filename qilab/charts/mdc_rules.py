@@ -75,8 +75,10 @@ def _series_starts(group: Any, n: int) -> np.ndarray:
     """True where a new series begins (the group label differs from the previous point's)."""
     start = np.ones(n, dtype=bool)
     if n > 1:
-        codes, _ = pd.factorize(np.asarray(group), use_na_sentinel=False)
-        start[1:] = codes[1:] != codes[:-1]
+        arr = np.asarray(group)
+        if arr.dtype.kind not in "biufmM":  # text or mixed labels: compare integer codes
+            arr, _ = pd.factorize(arr, use_na_sentinel=False)
+        start[1:] = arr[1:] != arr[:-1]
     return start
 
 

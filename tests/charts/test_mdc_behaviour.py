@@ -318,3 +318,15 @@ def test_repr_html_has_figure_alt_text_or_summary_table():
     df = pd.concat([frame(range(14), facet="A"), frame(range(14), facet="B")])
     many = quiet_mdc(df, "y", "month", facet="facet")._repr_html_()
     assert "<table" in many and "<img" not in many and "2 indicators" in many
+
+
+def test_monthly_periods_and_categorical_facets_are_accepted():
+    df = pd.DataFrame({"m": list(pd.period_range("2022-01", periods=14, freq="M")) * 2,
+                       "y": np.r_[np.arange(14.0), np.arange(14.0)[::-1]],
+                       "f": pd.Categorical(["a"] * 14 + ["b"] * 14, categories=["a", "b", "z"])})
+    res = quiet_mdc(df, "y", "m", facet="f")
+    assert res.summary["facet"].tolist() == ["a", "b"]
+    assert str(pd.Timestamp(res.summary["start"].iloc[0]).date()) == "2022-01-01"
+    # a steady climb of 14 points is a rising trend (improvement when higher is better)
+    assert res.summary["variation"].astype(str).tolist() == ["special_cause_improvement",
+                                                             "special_cause_concern"]
