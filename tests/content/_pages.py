@@ -1,0 +1,62 @@
+"""Shared helpers for the content tests: which pages this part of the book owns, and how to
+strip MyST markup before checking prose."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+M1 = ROOT / "modules" / "m1-model-for-improvement"
+
+PATHWAYS = sorted((ROOT / "book" / "pathways").glob("*.md"))
+RESOURCES = sorted((ROOT / "book" / "resources").glob("*.md"))
+TRAINERS = sorted((ROOT / "book" / "trainers").glob("*.md"))
+M1_PAGES = sorted(M1.glob("*.md"))
+ALL_PAGES = PATHWAYS + RESOURCES + TRAINERS + M1_PAGES
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+_FENCE = re.compile(r"^(`{3,}|:{3,})\s*\{(code-cell|bibliography)\}.*?^\1\s*$", re.S | re.M)
+_DIRECTIVE_LINE = re.compile(r"^\s*(`{3,}|:{3,}).*$", re.M)
+_OPTION_LINE = re.compile(r"^\s*:[a-z-]+:.*$", re.M)
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_AUTOLINK = re.compile(r"<https?://[^>]+>")
+_ROLE = re.compile(r"\{[a-z:]+\}`[^`]*`")
+_CODE = re.compile(r"`[^`]*`")
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def prose(text: str) -> str:
+    """The reader-facing words of a MyST page: no front matter, code cells, directive fences,
+    citations, URLs or inline code. Headings and list items become sentences."""
+    text = _FRONT_MATTER.sub("", text)
+    text = _FENCE.sub("", text)
+    text = _DIRECTIVE_LINE.sub("", text)
+    text = _OPTION_LINE.sub("", text)
+    text = _ROLE.sub("", text)
+    text = _AUTOLINK.sub("", text)
+    text = _LINK.sub(r"\1", text)
+    text = _CODE.sub("", text)
+    text = re.sub(r"^\|[-| ]+\|\s*$", "", text, flags=re.M)          # table rules
+    text = re.sub(r"^#+\s*(.*)$", r"\1.", text, flags=re.M)          # headings
+    text = re.sub(r"^\s*(?:[-*]|\d+\.)\s+(.*)$", r"\1.", text, flags=re.M)  # list items
+    text = text.replace("|", " ").replace("**", "")
+    text = re.sub(r"\.(\s*\.)+", ".", text)
+    return text
+
+
+def headings(text: str) -> list[str]:
+    """Markdown headings outside code cells."""
+    text = _FRONT_MATTER.sub("", text)
+    text = _FENCE.sub("", text)
+    return [m.group(1).strip() for m in re.finditer(r"^#{1,6}\s+(.*)$", text, re.M)]
+
+
+def code_cells(path: Path) -> list[tuple[list[str], str]]:
+    """(tags, source) of each code cell of a MyST notebook, in order."""
+    import jupytext
+
+    nb = jupytext.read(path)
+    return [(list(c.metadata.get("tags", [])), c.source) for c in nb.cells if c.cell_type == "code"]
