@@ -97,8 +97,11 @@ class ParetoResult(Diagram):
         share = float(t.loc[t["vital_few"], "count"].sum()) / self.total * 100
         total = _fmt(self.total)
         top = t.iloc[0]
-        text = [f"{self.title}: {total} {self.count_label.lower()} in all, across {n} "
-                f"{'category' if n == 1 else 'categories'} of {self.category_label.lower()}. "
+        amount = (f"a total of {total}" if self.count_label == "Count"
+                  else f"{total} {self.count_label.lower()} in all")
+        of = "" if self.category_label == "Category" else f" of {self.category_label.lower()}"
+        text = [f"{self.title}: {amount}, across {n} "
+                f"{'category' if n == 1 else 'categories'}{of}. "
                 f"The most common is '{top['category']}' ({_fmt(top['count'])}, "
                 f"{top['percent']:.0f}%)."]
         if len(few) == n and n > 1:
@@ -186,7 +189,10 @@ def _is_missing(value: Any) -> bool:
 
 
 def _number(value: Any, where: str, column: str, row: int) -> float:
-    if isinstance(value, bool) or _is_missing(value):
+    if isinstance(value, bool):
+        raise QIDataError(f"{where}: the count {value!r} is not a number. Enter a number such "
+                          "as 12.", row=row, column=column)
+    if _is_missing(value):
         raise QIDataError(f"{where}: the count is missing. Enter a number (0 if none).",
                           row=row, column=column)
     if isinstance(value, numbers.Number):
