@@ -31,11 +31,11 @@ def ward7_falls_assessment(seed: int = SEED) -> pd.DataFrame:
     p = np.full(26, 0.55)
     change = [""] * 26
     p[12:16] = 0.68
-    change[12] = "PDSA 1: assessment added to the admission checklist"
+    change[12] = "PDSA 1: admission checklist"
     p[16:20] = 0.78
-    change[16] = "PDSA 2: new admissions named at the daily safety huddle"
+    change[16] = "PDSA 2: safety huddle"
     p[20:] = 0.86
-    change[20] = "PDSA 3: assessment prompt in the electronic record"
+    change[20] = "PDSA 3: electronic prompt"
 
     admissions = rng.poisson(24, size=26)
     assessed = rng.binomial(admissions, p)
