@@ -8,9 +8,7 @@ Names are loaded on first use, so ``import qilab`` is quick in a workshop kernel
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from ._lazy import lazy_exports
 from ._version import __version__
 from .errors import QIDataError, QIWarning
 
@@ -42,14 +40,4 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", "QIDataError", "QIWarning", *_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'qilab' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports('qilab', _EXPORTS, globals())

@@ -5,8 +5,7 @@ can keep, save or grade. Names are loaded on first use.
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from qilab._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "PDSAWidget": "qilab.widgets.pdsa",
@@ -26,14 +25,4 @@ _EXPORTS: dict[str, str] = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'qilab.widgets' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports('qilab.widgets', _EXPORTS, globals())
