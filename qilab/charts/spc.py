@@ -288,13 +288,26 @@ def _compute(prep: Prepared, chart: str, rules: str, part_id: np.ndarray, baseli
                            **{c: scale[c] for c in ("cl", "lcl", "ucl", "lcl_95", "ucl_95")},
                            "part": part_id, "baseline": baseline, "include": include,
                            "sigma_signal": sigma_signal, **rule_cols})
-    parts = pd.DataFrame(part_rows)
-    parts["cl"] = parts["cl"] * multiply
-    for name in ("n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min",
-                 "n_runs", "runs_lower", "runs_upper"):
-        if name in parts:
-            parts[name] = parts[name].astype("Int64")
-    return points, parts, details
+    return points, _parts_frame(part_rows, multiply), details
+
+
+_INT_COLUMNS = frozenset({"n_useful", "longest_run", "longest_run_max", "n_crossings",
+                          "n_crossings_min", "n_runs", "runs_lower", "runs_upper"})
+
+
+def _parts_frame(rows: list[dict], multiply: float) -> pd.DataFrame:
+    """The parts table, built in one go (nullable integers only where a statistic is missing)."""
+    columns = {}
+    for name in rows[0]:
+        values = [row[name] for row in rows]
+        if name in _INT_COLUMNS:
+            columns[name] = (pd.array(values, dtype="Int64") if None in values
+                             else np.array(values, dtype=np.int64))
+        elif name == "cl":
+            columns[name] = np.array(values, dtype=float) * multiply
+        else:
+            columns[name] = np.array(values)
+    return pd.DataFrame(columns, copy=False)
 
 
 def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z: np.ndarray,
