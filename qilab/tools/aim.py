@@ -26,7 +26,8 @@ How the heuristics work
 ``under 5``) are set aside, a numerical goal is found when the aim has: a percentage (``90%``,
 ``90 per cent``), ``from <number> to <number>``, ``by <number>`` or ``to <number>``
 (also with £, $ or €), a bound (``at least 4``, ``no more than 2``, ``fewer than 3``, ``6 or fewer``), a rate such as
-``9 in 10``, or the words zero, halve, half, double or twice (``to zero``, ``halve``).
+``9 in 10``, a fraction (``by a third``), none at all (``no patients``, ``no avoidable falls``),
+or the words zero, halve, half, double or twice (``to zero``, ``halve``).
 
 *System focus* - the aim must name something about the service or the people it serves
 (patients, residents, service users, a ward, practice, care home or team, or a process or
@@ -103,6 +104,10 @@ _GOAL_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for p in
     rf"a\s+minimum\s+of|at\s+most|below)\s+{_NUM}\b",
     rf"\b{_NUM}\s+or\s+(?:fewer|less|more|above|below)\b",
     rf"\b{_NUM}\s+(?:in|out\s+of)\s+(?:every\s+)?{_NUM}\b",
+    r"\bby\s+(?:a|one|two)[\s-](?:thirds?|quarters?|fifths?|tenths?)\b",
+    r"\bno\s+(?:avoidable\s+|preventable\s+|unplanned\s+)?(?:patients?|residents?|people|"
+    r"service\s+users?|clients?|children|falls?|pressure\s+ulcers?|infections?|never\s+events?|"
+    r"missed\s+\w+|errors?|delays?|breaches)\b",
     r"\bto\s+(?:zero|none|nil)\b|\bzero\b|\bhalve[sd]?\b|\bhalving\b|\bby\s+(?:a\s+)?half\b|"
     r"\bdouble[sd]?\b|\bdoubling\b|\btwice\s+as\b|\btreble\b|\btriple\b",
 ))

@@ -130,6 +130,11 @@ class PDSAWidget(widgets.VBox):
         super().__init__([heading("PDSA cycle"), self.progress, self.page, self.messages,
                           self.buttons], **kwargs)
         self._show_step()
+        if self.pdsa_log.recovered_from is not None:
+            self.messages.warning(
+                "Your PDSA log could not be read, so a new one has been started. The old file "
+                f"is kept as {self.pdsa_log.recovered_from.name} in the same folder: ask your "
+                "facilitator if you need its cycles back.")
 
     # ------------------------------------------------------------------ building the cycle
     def _read(self) -> dict[str, Any]:

@@ -34,6 +34,11 @@ AIMS: list[tuple[str, bool, bool, bool]] = [
      "spring 2027.", True, True, True),
     ("Reduce the time from referral to first contact for the district nursing team to no "
      "more than 48 hours by 01/04/2027.", True, True, True),
+    ("By March 2027, no patients in the emergency department will wait more than 12 hours "
+     "for a bed.", True, True, True),
+    ("Reduce unplanned admissions from Elm Lodge care home by a third within a year.",
+     True, True, True),
+    ("Cut agency spend on Ward 5 by £20,000 by March 2027.", True, True, True),
     # missing how much
     ("Improve the experience of carers of people with dementia at our memory clinic by "
      "December 2026.", True, False, True),

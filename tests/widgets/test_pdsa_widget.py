@@ -188,3 +188,19 @@ def test_exports() -> None:
     import qilab.widgets
 
     assert qilab.widgets.PDSAWidget is PDSAWidget and qilab.widgets.RampView is RampView
+
+
+def test_damaged_log_is_set_aside_and_the_learner_told(log_path) -> None:
+    from qilab import QIWarning
+
+    log_path.parent.mkdir(parents=True)
+    log_path.write_text('{"schema": "qilab.pdsa_log", "cycles": [', encoding="utf-8")
+    with pytest.warns(QIWarning):
+        widget = PDSAWidget(log_path)
+    backup = widget.pdsa_log.recovered_from
+    assert backup is not None and backup.exists()
+    assert widget.messages.kind == "warning" and backup.name in widget.messages.text
+    fill(widget, {**PLAN, "prediction": "It works"})
+    widget.next_button.click()
+    assert widget.step == "do" and len(on_disk(log_path)) == 1
+    assert backup.read_text(encoding="utf-8").endswith("[")
