@@ -233,3 +233,24 @@ class TestLog:
         assert ax is not None
         assert list(log.to_frame().columns)[:2] == ["id", "title"]
         plt.close("all")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=100, deadline=None)
+@given(title=_text.filter(lambda t: t.strip()), prediction=_text, questions=st.lists(_text, max_size=3),
+       when=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+       days=st.integers(min_value=0, max_value=400),
+       decision=st.sampled_from(["", "adopt", "adapt", "abandon", "ADOPT"]))
+def test_round_trip_any_cycle(title, prediction, questions, when, days, decision) -> None:
+    from datetime import timedelta
+
+    cycle = PDSACycle(title=title, prediction=prediction, questions=questions, plan_when=when,
+                      do_date=when + timedelta(days=days), act_decision=decision)
+    data = json.loads(json.dumps(cycle.to_dict()))
+    assert PDSACycle.from_dict(data) == cycle
+    assert cycle.can_start_do is False or cycle.prediction

@@ -163,3 +163,19 @@ def test_aimcheck_is_exported() -> None:
     import qilab
 
     assert qilab.check_aim is check_aim and qilab.AimCheck is AimCheck
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gets_a_consistent_check(text: str) -> None:
+    result = check_aim(text)
+    assert result.feedback and all(isinstance(s, str) and s for s in result.feedback)
+    assert result.passes == (result.score == 3)
+    # one feedback sentence for each missing part (or praise when nothing is missing)
+    missing = (not result.system_focused) + (not result.how_much) + (not result.by_when)
+    if text.strip():
+        assert len(result.feedback) == max(1, missing)
