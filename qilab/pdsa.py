@@ -519,7 +519,7 @@ class PDSALog:
             steps = []
             for c in ramp:
                 when = c.do_date or c.plan_when
-                status = c.act_decision or f"at {c.stage}"
+                status = c.act_decision or f"at the {c.stage.capitalize()} stage"
                 steps.append(f"{c.id} '{c.title}'{' on ' + _uk(when) if when else ''} ({status})")
             parts.append(f"Ramp {r}: " + ", then ".join(steps) + ".")
         return " ".join(parts)
@@ -556,7 +556,8 @@ class PDSALog:
                 label = f"{cycle.id}: {cycle.title[:28]}{'…' if len(cycle.title) > 28 else ''}"
                 ax.annotate(label, (x, y), xytext=(0, 14), textcoords="offset points",
                             ha="center", fontsize=8.5, fontweight="bold")
-                below = "\n".join(s for s in (_uk(when), word or f"({cycle.stage})") if s)
+                status = word or f"({cycle.stage.capitalize()} stage)"
+                below = "\n".join(s for s in (_uk(when), status) if s)
                 ax.annotate(below, (x, y), xytext=(0, -14), textcoords="offset points",
                             ha="center", va="top", fontsize=8)
             ax.annotate(f"Ramp {r + 1}", (-0.55, base), ha="right", va="center", fontsize=9)

@@ -216,7 +216,7 @@ class TestLog:
         ax = log.plot_ramp()
         texts = [t.get_text() for t in ax.texts]
         assert any("ADAPT" in t for t in texts) and any("ADOPT" in t for t in texts)
-        assert any("15 Mar 2027" in t for t in texts) and any("(do)" in t for t in texts)
+        assert any("15 Mar 2027" in t for t in texts) and any("(Do stage)" in t for t in texts)
         markers = {h.get_marker() for h in ax.get_legend().legend_handles}
         assert {"^", "s", "X", "o"} <= markers
         alt = log.alt_text()
