@@ -82,10 +82,10 @@ class Design:
 
     >>> Design(rotor_length_cm=9).rotor_length_cm
     9.0
-    >>> Design(paper_clips=5)
+    >>> Design(paper_clips=5)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    qilab.errors.QIDataError: 'paper_clips' must be a whole number from 0 to 3; 5 is outside that range.
+    qilab.errors.QIDataError: 'paper_clips' must be a whole number from 0 to 3; 5 is outside ...
     """
 
     rotor_length_cm: float = 7.0

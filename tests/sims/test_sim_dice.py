@@ -43,14 +43,13 @@ def _enumerate_mean_var(dice_count: int, loaded: tuple[float, ...] | None):
     probs = [dice.FAIR] * dice_count
     if loaded is not None:
         probs[0] = loaded
-    mean = var_acc = 0.0
     outcomes = []
     for faces in itertools.product(range(1, 7), repeat=dice_count):
         p = math.prod(probs[i][f - 1] for i, f in enumerate(faces))
         outcomes.append((sum(faces), p))
     mean = sum(t * p for t, p in outcomes)
-    var_acc = sum((t - mean) ** 2 * p for t, p in outcomes)
-    return mean, var_acc
+    var = sum((t - mean) ** 2 * p for t, p in outcomes)
+    return mean, var
 
 
 @pytest.mark.parametrize("loaded", [None, dice.DEFAULT_LOADED, LOW_LOADED])
