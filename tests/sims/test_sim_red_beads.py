@@ -132,15 +132,6 @@ def test_spc_handoff():
     assert {"red", "paddle", "draw"} <= set(h.data.columns)
 
 
-def test_spc_handoff_runs_through_qilab_spc_when_available():
-    try:
-        from qilab import spc  # noqa: F401
-    except (ImportError, AttributeError):
-        pytest.skip("qilab.spc is not in this checkout yet")
-    h = rb.spc_handoff(rb.run_red_beads(seed=1))
-    assert h.spc() is not None
-
-
 def test_plot_and_alt_text():
     change = rb.change_the_system(rb.BeadBox(), red_share=0.1, from_day=3)
     df = rb.run_red_beads(changes=[change], seed=1)
