@@ -416,6 +416,9 @@ class StakeholderGridBuilder(_Builder):
                                   "and interest separated by commas, for example 'Ward "
                                   "manager, 5, 4'.", row=i, field="stakeholders")
             people.append((parts[0].strip(), parts[1].strip(), parts[2].strip()))
+        if not people:
+            raise QIDataError("Add at least one stakeholder: name, power, interest.",
+                              field="stakeholders")
         return StakeholderGrid(people, title=read_text(self.grid_title) or "Stakeholder map")
 
     def _fill(self, data: dict[str, Any]) -> None:
