@@ -18,12 +18,14 @@ A wrong setting is reported as a Sphinx warning, which ``-W`` turns into a faile
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
+from markupsafe import Markup
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
@@ -31,7 +33,9 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG_FILE = ROOT / "_config.yml"
+# The tests build a variant of the book with `jupyter-book build --config OTHER.yml`; they set
+# QI_BOOK_CONFIG to that file so its branding block is the one used.
+CONFIG_FILE = Path(os.environ.get("QI_BOOK_CONFIG", ROOT / "_config.yml"))
 LICENCE_FILES = {"LICENSE": "LICENSE.txt", "LICENSE-CONTENT": "LICENSE-CONTENT.txt"}
 
 DEFAULTS: dict[str, Any] = {
@@ -48,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "jupyterhub_url": "",
     "repository_url": "",
     "repository_branch": "main",
+    "repository_provider": "",
     "notebook_interface": "jupyterlab",
 }
 HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
@@ -55,8 +60,9 @@ HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 TEXT_COLOURS = ("primary", "link", "link_hover")
 
 
-def read_branding(path: Path = CONFIG_FILE) -> dict[str, Any]:
+def read_branding(path: Path | None = None) -> dict[str, Any]:
     """The ``branding`` block of ``_config.yml`` merged over the defaults."""
+    path = path or CONFIG_FILE
     data = yaml.safe_load(path.read_text(encoding="utf8")) if path.exists() else {}
     given = (data or {}).get("branding") or {}
     branding = {**DEFAULTS, **given}
@@ -112,8 +118,25 @@ def _check(branding: dict[str, Any]) -> None:
     if hub and not repo:
         logger.warning("branding.jupyterhub_url is set but branding.repository_url is empty: "
                        "the launch button needs the repository the hub pulls notebooks from.")
+    if (branding.get("repository_provider") or "github").lower() not in (
+            "github", "gitlab", "bitbucket"):
+        logger.warning("branding.repository_provider must be github, gitlab or bitbucket.")
     if branding["notebook_interface"] not in ("jupyterlab", "classic"):
         logger.warning("branding.notebook_interface must be 'jupyterlab' or 'classic'.")
+
+
+def repository_provider(url: str, branding: dict[str, Any]) -> str:
+    """github, gitlab or bitbucket: from ``repository_provider`` or the repository's host."""
+    given = (branding.get("repository_provider") or "").strip().lower()
+    if given:
+        return given
+    for provider in ("github", "gitlab", "bitbucket"):
+        if provider in url.lower():
+            return provider
+    logger.warning("branding.repository_url %s is not on GitHub, GitLab or Bitbucket: set "
+                   "branding.repository_provider to the kind of server it is (github, gitlab "
+                   "or bitbucket).", url)
+    return "github"
 
 
 def config_inited(app: Sphinx, config: Config) -> None:
@@ -137,6 +160,8 @@ def config_inited(app: Sphinx, config: Config) -> None:
         "thebe": False,
     }
     options["repository_url"] = repo
+    if repo:
+        options["repository_provider"] = repository_provider(repo, branding)
     options["repository_branch"] = branding["repository_branch"]
     options["path_to_docs"] = ""
     for button in ("use_repository_button", "use_issues_button", "use_edit_page_button",
@@ -147,6 +172,8 @@ def config_inited(app: Sphinx, config: Config) -> None:
     config.html_theme_options = options
 
     context = dict(config.html_context or {})
+    # The theme's default is an empty mode, which logs a JavaScript error on every page.
+    context.setdefault("default_mode", "auto")
     context.update(region_name=branding["region_name"], faculty_name=branding["faculty_name"],
                    licence_files=LICENCE_FILES)
     config.html_context = context
@@ -155,6 +182,67 @@ def config_inited(app: Sphinx, config: Config) -> None:
     subs.setdefault("region_name", branding["region_name"])
     subs.setdefault("faculty_name", branding["faculty_name"])
     config.myst_substitutions = subs
+
+
+def switch_off_thebe(app: Sphinx) -> None:
+    """Jupyter Book always loads sphinx-thebe, which adds a script declaring THEBE_JS_URL (an
+    unpkg.com address) to every page, twice, so every page logs a JavaScript error. Thebe is off
+    in this book (it needs Binder, a third party): disconnect its per-build and per-page hooks.
+    """
+    for event, listeners in list(app.events.listeners.items()):
+        for listener in list(listeners):
+            handler = listener.handler
+            if getattr(handler, "__module__", "") == "sphinx_thebe" and handler.__name__ in (
+                    "init_thebe_core", "update_thebe_context"):
+                app.disconnect(listener.id)
+
+
+SUMMARY = re.compile(r'(<a class="[^"]*reference internal[^"]*"[^>]*>(.*?)</a>)<details([^>]*)><summary>')
+
+
+def name_toc_toggles(html: str) -> str:
+    """Give each sidebar expand/collapse toggle (an icon-only <summary>) a name (WCAG 4.1.2,
+    axe summary-name), e.g. "Show or hide the pages under Measures"."""
+    def add_name(match: re.Match) -> str:
+        title = re.sub(r"<[^>]+>", "", match.group(2)).strip()
+        return (f'{match.group(1)}<details{match.group(3)}><summary>'
+                f'<span class="visually-hidden">Show or hide the pages under {title}</span>')
+    return SUMMARY.sub(add_name, html)
+
+
+# Fixes to the page body, made when the page is written (no JavaScript needed).
+BODY_FIXES = [
+    # myst-nb's "Show code cell source" toggle is named "Toggle hidden content", which does not
+    # contain its visible text (WCAG 2.5.3): let the visible text name it.
+    ('<summary aria-label="Toggle hidden content">', "<summary>"),
+    # docutils marks bibliography entries role="doc-biblioentry" inside role="list"; ARIA 1.2
+    # deprecated doc-biblioentry, so the list has no list items (axe aria-required-children).
+    ('role="doc-biblioentry"', 'role="listitem"'),
+]
+
+
+def fix_body(body: str) -> str:
+    for old, new in BODY_FIXES:
+        body = body.replace(old, new)
+    return body
+
+
+def html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict,
+                      doctree: Any) -> None:
+    if isinstance(context.get("body"), str):
+        context["body"] = fix_body(context["body"])
+    generate = context.get("generate_toctree_html")
+    if generate is None or getattr(generate, "_qi_wrapped", False):
+        return
+
+    def wrapped(kind: str, *args: Any, **kwargs: Any):
+        result = generate(kind, *args, **kwargs)
+        if kind != "sidebar":
+            return result
+        return Markup(name_toc_toggles(str(result)))
+
+    wrapped._qi_wrapped = True  # type: ignore[attr-defined]
+    context["generate_toctree_html"] = wrapped
 
 
 def builder_inited(app: Sphinx) -> None:
@@ -173,6 +261,7 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
     static.mkdir(parents=True, exist_ok=True)
     branding = getattr(app, "env_branding", None) or read_branding()
     (static / "qi-branding.css").write_text(branding_css(branding["colours"]), encoding="utf8")
+    prune_stale_pages(app, outdir)
     for source, target in LICENCE_FILES.items():
         path = ROOT / source
         if path.is_file():
@@ -182,9 +271,28 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
                            source)
 
 
+def prune_stale_pages(app: Sphinx, outdir: Path) -> None:
+    """Delete HTML pages left in the output by earlier builds (a page removed from the toc).
+
+    Sphinx never deletes old output, so without this a page taken out of ``_toc.yml`` would
+    still be published from a reused ``_build/html``.
+    """
+    keep = {f"{name}.html" for name in app.env.found_docs}
+    keep |= {"index.html", "search.html", "genindex.html", "py-modindex.html"}
+    for page in outdir.rglob("*.html"):
+        relative = page.relative_to(outdir)
+        if relative.parts[0].startswith("_") or relative.as_posix() in keep:
+            continue
+        logger.info("removing %s: no longer in the book", relative)
+        page.unlink()
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Run after Jupyter Book has put its own config in place.
     app.connect("config-inited", config_inited, priority=900)
+    app.connect("config-inited", lambda app, config: switch_off_thebe(app), priority=950)
+    # After pydata-sphinx-theme has put its toctree function in the page context.
+    app.connect("html-page-context", html_page_context, priority=900)
     app.connect("builder-inited", builder_inited)
     app.connect("build-finished", build_finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
