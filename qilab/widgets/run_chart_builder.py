@@ -23,6 +23,7 @@ import html
 import io
 import re
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..errors import QIDataError
+from ..errors import QIDataError, QIWarning
 from .forms import (LABEL_STYLE, MessageArea, button, dropdown_field, form, paragraph, read_text,
                     text_field)
 
@@ -243,9 +244,12 @@ class RunChartBuilder(widgets.VBox):
             self.messages.error(str(exc))
             return
         self.table = table.rename(columns=str)
-        others = [c for c in self.table.columns if c not in numeric[:1]]
-        x_default = next((c for c in others if c not in numeric), NO_X)
-        y_default = next((c for c in numeric if c != x_default), numeric[0])
+        # x: a column with a different value in every row (dates, weeks), text first
+        unique = [c for c in self.table.columns if self.table[c].notna().all()
+                  and self.table[c].is_unique]
+        x_default = next((c for c in unique if c not in numeric),
+                         next((c for c in unique if c != numeric[-1]), NO_X))
+        y_default = next((c for c in reversed(numeric) if c != x_default), numeric[0])
         self._busy = True  # fill the dropdowns without redrawing each time
         try:
             self.x_column.options = [NO_X, *self.table.columns]
@@ -307,10 +311,14 @@ class RunChartBuilder(widgets.VBox):
         if self._busy:
             return False
         start = time.perf_counter()
+        caught: list[warnings.WarningMessage] = []
         try:
-            result, df, x, y = self._compute()
-        except QIDataError as exc:
-            self.messages.error(str(exc))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", QIWarning)
+                result, df, x, y = self._compute()
+        except QIDataError as exc:  # say why, with any notes that explain it
+            self.messages.error(str(exc), [str(w.message) for w in caught
+                                           if issubclass(w.category, QIWarning)])
             return False
         fig = self._figure
         fig.clear()
@@ -326,7 +334,10 @@ class RunChartBuilder(widgets.VBox):
         self.explanation.value = f"<p>{html.escape(result.explain())}</p>"
         self.result = result
         self._settings = {"x_name": x, "y_name": y}
-        if self.messages.kind == "error":
+        notices = [str(w.message) for w in caught if issubclass(w.category, QIWarning)]
+        if notices:
+            self.messages.warning(notices[0], notices[1:])
+        elif self.messages.kind in ("error", "warning"):
             self.messages.clear()
         self.last_render_ms = (time.perf_counter() - start) * 1000
         return True
