@@ -86,6 +86,17 @@ def voila(tmp_path):
         output.close()
 
 
+def _settle(page) -> None:
+    """Let typed values reach the kernel before a button press.
+
+    ipywidgets buffers value updates while the kernel is busy, but sends a button's click at
+    once, so on a loaded machine a click could overtake the last typed value. A person never
+    types that fast; a short pause keeps the test faithful to real use.
+    """
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(700)
+
+
 def test_pdsa_widget_in_voila(voila, chromium_page) -> None:
     url, log_path = voila
     page, _watch = chromium_page
@@ -104,6 +115,7 @@ def test_pdsa_widget_in_voila(voila, chromium_page) -> None:
     page.get_by_label("Where", exact=True).fill("Ward 7, bay 2")
     page.get_by_label("When (date)", exact=True).fill("14/03/2027")
     page.get_by_label("Data to collect", exact=True).fill("Minutes taken")
+    _settle(page)
 
     # no prediction yet: a friendly message, and we stay on Plan
     page.get_by_role("button", name="Save and go to Do").click()
@@ -116,10 +128,11 @@ def test_pdsa_widget_in_voila(voila, chromium_page) -> None:
     # with a prediction we move on to Do
     page.get_by_label("Prediction: what do you expect to happen?", exact=True).fill(
         "The patient reads it; it takes 2 minutes")
+    _settle(page)
     page.get_by_role("button", name="Save and go to Do").click()
     page.get_by_text("Step 2 of 4").wait_for(state="visible")
     page.get_by_label("What happened", exact=True).wait_for(state="visible")
-    assert page.get_by_role("button", name="Save and go to Study").is_visible()
+    page.get_by_role("button", name="Save and go to Study").wait_for(state="visible")
 
     cycles = _read_cycles(log_path, lambda cs: cs and cs[0]["stage"] == "do")
     assert len(cycles) == 1
