@@ -1,7 +1,7 @@
 """Aim statements and the three aim checks of the QIKAT-R.
 
 The Quality Improvement Knowledge Application Tool, revised (QIKAT-R; Singh et al. 2014,
-*BMJ Quality & Safety*) scores an aim on three yes/no criteria. A good aim:
+*Academic Medicine* 89(10):1386-1391) scores an aim on three yes/no criteria. A good aim:
 
 1. **is focused on the system** - it is about a process, service or outcome for the people the
    service is for, not about individuals trying harder;
