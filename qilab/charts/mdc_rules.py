@@ -76,7 +76,8 @@ def _series_starts(group: Any, n: int) -> np.ndarray:
     start = np.ones(n, dtype=bool)
     if n > 1:
         arr = np.asarray(group)
-        if arr.dtype.kind not in "biufmM":  # text or mixed labels: compare integer codes
+        # numbers, dates and fixed-width text compare directly; mixed labels via integer codes
+        if arr.dtype.kind not in "biufmMUS":
             arr, _ = pd.factorize(arr, use_na_sentinel=False)
         start[1:] = arr[1:] != arr[:-1]
     return start
@@ -110,8 +111,8 @@ def _spread_back(marker: np.ndarray, start: np.ndarray, width: int = RUN_LENGTH 
     whole window.
     """
     n = marker.size
-    if n == 0:
-        return np.zeros(0, dtype=bool)
+    if n == 0 or not marker.any():
+        return np.zeros(n, dtype=bool)
     csum = np.concatenate(([0], np.cumsum(marker != 0)))
     hi = np.minimum(np.arange(n) + width, _series_ends(start))
     return (csum[hi + 1] - csum[np.arange(n)]) > 0
@@ -181,9 +182,13 @@ def _label(y: np.ndarray, rtm: np.ndarray, outside: np.ndarray, trend: np.ndarra
     side = np.where(rtm > 0, 1, -1).astype(np.int8)
     side_outside = np.where(rtm == 1, 1, -1).astype(np.int8)
 
-    rule = np.select([outside.astype(bool), trend, two_in_three.astype(bool), shift.astype(bool)],
-                     [1, 2, 3, 4], 0).astype(np.int8)
-    direction = np.select([rule == 1, rule == 2, rule >= 3], [side_outside, trend_dir, side], 0)
+    # first rule that flags the point wins (nested where: the same as np.select, faster)
+    rule = np.where(outside.astype(bool), 1,
+                    np.where(trend, 2, np.where(two_in_three.astype(bool), 3,
+                                                np.where(shift.astype(bool), 4, 0))))
+    rule = rule.astype(np.int8)
+    direction = np.where(rule == 1, side_outside,
+                         np.where(rule == 2, trend_dir, np.where(rule >= 3, side, 0)))
     return rule, direction.astype(np.int8)
 
 

@@ -105,11 +105,17 @@ def run_lengths(signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> run_lengths(np.array([1, 1, -1, -1, -1, 1]))
     (array([0, 2, 5]), array([2, 3, 1]))
     """
-    if signs.size == 0:
+    size = signs.size
+    if size == 0:
         return np.zeros(0, int), np.zeros(0, int)
-    starts = np.flatnonzero(np.r_[True, signs[1:] != signs[:-1]])
-    lengths = np.diff(np.r_[starts, signs.size])
-    return starts, lengths
+    new = np.empty(size, bool)
+    new[0] = True
+    np.not_equal(signs[1:], signs[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    ends = np.empty(starts.size, starts.dtype)
+    ends[:-1] = starts[1:]
+    ends[-1] = size
+    return starts, ends - starts
 
 
 def _signs(y: np.ndarray, cl: np.ndarray) -> np.ndarray:
@@ -122,8 +128,9 @@ def _mark_runs(useful_idx: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
                longer_than: int, size: int) -> np.ndarray:
     """Boolean per point: True for the useful points of runs longer than ``longer_than``."""
     marks = np.zeros(size, bool)
-    for s, length in zip(starts[lengths > longer_than], lengths[lengths > longer_than]):
-        marks[useful_idx[s:s + length]] = True
+    long = lengths > longer_than
+    if long.any():
+        marks[useful_idx[np.repeat(long, lengths)]] = True
     return marks
 
 
@@ -245,10 +252,10 @@ def trend_points(y: np.ndarray, length: int = IHI_TREND) -> np.ndarray:
     d = np.diff(v)
     nz = np.flatnonzero(d != 0)
     starts, lengths = run_lengths(np.sign(d[nz]))
-    for s, n_steps in zip(starts, lengths):
-        if n_steps >= length - 1:
-            first, last = nz[s], nz[s + n_steps - 1] + 1
-            marks[valid[first:last + 1]] = True
+    long = lengths >= length - 1
+    for s, n_steps in zip(starts[long].tolist(), lengths[long].tolist()):
+        first, last = nz[s], nz[s + n_steps - 1] + 1
+        marks[valid[first:last + 1]] = True
     return marks
 
 

@@ -33,7 +33,6 @@ array([0, 1, 0, 1, 0])
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .runs import run_lengths, trend_points
 
@@ -53,10 +52,15 @@ def k_of_m(beyond: np.ndarray, k: int, m: int) -> np.ndarray:
     >>> k_of_m(np.array([True, False, False, True, True]), 2, 3).astype(int)
     array([0, 0, 0, 1, 1])
     """
-    flags = np.zeros(beyond.size, bool)
-    if beyond.size < m:
+    size = beyond.size
+    flags = np.zeros(size, bool)
+    if size < m:
         return flags
-    windows = sliding_window_view(beyond, m).sum(axis=1) >= k
+    total = np.zeros(size + 1, np.int64)         # total[i] = number beyond among the first i
+    np.cumsum(beyond, out=total[1:])
+    windows = (total[m:] - total[:-m]) >= k       # window starting at each point qualifies
+    if not windows.any():
+        return flags
     for offset in range(m):
         flags[offset:offset + windows.size] |= windows
     return flags & beyond
@@ -68,12 +72,10 @@ def long_runs(mask: np.ndarray, length: int) -> np.ndarray:
     >>> long_runs(np.array([1, 1, 1, 0, 1], bool), 3).astype(int)
     array([1, 1, 1, 0, 0])
     """
-    flags = np.zeros(mask.size, bool)
+    if mask.size == 0:
+        return np.zeros(0, bool)
     starts, lengths = run_lengths(mask.astype(np.int8))
-    for s, n in zip(starts, lengths):
-        if mask[s] and n >= length:
-            flags[s:s + n] = True
-    return flags
+    return np.repeat(mask[starts].astype(bool) & (lengths >= length), lengths)
 
 
 def one_side_runs(side: np.ndarray, length: int) -> np.ndarray:
@@ -82,7 +84,12 @@ def one_side_runs(side: np.ndarray, length: int) -> np.ndarray:
     >>> one_side_runs(np.array([1, 1, 1, -1, -1, -1]), 3).astype(int)
     array([1, 1, 1, 1, 1, 1])
     """
-    return long_runs(side > 0, length) | long_runs(side < 0, length)
+    if side.size == 0:
+        return np.zeros(0, bool)
+    with np.errstate(invalid="ignore"):
+        s = (side > 0).astype(np.int8) - (side < 0).astype(np.int8)
+    starts, lengths = run_lengths(s)          # one pass: runs above (+1) and below (-1) at once
+    return np.repeat((s[starts] != 0) & (lengths >= length), lengths)
 
 
 def shewhart_flags(rule_set: str, y: np.ndarray, z: np.ndarray, side: np.ndarray,

@@ -397,10 +397,14 @@ def _ihi(out: dict, idx: np.ndarray, runs: Any, y_in: np.ndarray, cl_in: np.ndar
 
 
 def _mdc(yv: np.ndarray, cols: dict, part_id: np.ndarray) -> dict:
-    from .mdc_rules import mdc_rule_flags
+    # the arrays behind mdc_rule_flags (same numbers), without building its DataFrame
+    from .mdc_rules import _evaluate
 
-    flags = mdc_rule_flags(yv, cols["cl"], cols["lcl"], cols["ucl"], part_id)
-    out = {c: flags[c].to_numpy(bool) for c in ("outside_limits", "two_in_three", "trend",
-                                                 "shift")}
-    out["direction"] = flags["direction"].to_numpy(np.int64)
+    start = np.empty(part_id.size, bool)
+    if part_id.size:
+        start[0] = True
+        np.not_equal(part_id[1:], part_id[:-1], out=start[1:])
+    flags = _evaluate(yv, cols["cl"], cols["lcl"], cols["ucl"], start)
+    out = {c: flags[c] for c in ("outside_limits", "two_in_three", "trend", "shift")}
+    out["direction"] = flags["direction"].astype(np.int64)
     return out
