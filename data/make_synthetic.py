@@ -59,9 +59,51 @@ def ward7_falls_assessment(seed: int = SEED) -> pd.DataFrame:
     })
 
 
+#: Medication incident categories for the care home data, with the share of incidents in
+#: each (made up, but in a realistic order: a few kinds make up most incidents).
+MEDICATION_INCIDENT_SHARES: dict[str, float] = {
+    "Dose missed or not signed for": 0.40,
+    "Given at the wrong time": 0.22,
+    "Medicine out of stock": 0.13,
+    "Wrong dose given": 0.06,
+    "Medicine stored wrongly": 0.06,
+    "Given to the wrong resident": 0.04,
+    "Wrong medicine given": 0.04,
+    "Other": 0.05,
+}
+
+
+def care_home_medication_incidents(seed: int = SEED + 10) -> pd.DataFrame:
+    """A year of medication incidents reported by four made-up care homes.
+
+    One row an incident: the date reported, the home and the category. The number of
+    incidents a month in each home is Poisson; the category of each incident is drawn from
+    :data:`MEDICATION_INCIDENT_SHARES`. Used for the Pareto chart in module M2.
+    """
+    rng = np.random.default_rng(seed)
+    homes = {"Oak House": 9, "Birch Lodge": 6, "Cedar Court": 7, "Elm View": 4}
+    months = pd.date_range("2019-04-01", periods=12, freq="MS")
+    names = list(MEDICATION_INCIDENT_SHARES)
+    shares = np.array(list(MEDICATION_INCIDENT_SHARES.values()))
+    shares = shares / shares.sum()
+    rows = []
+    for month in months:
+        days = month.days_in_month
+        for home, mean in homes.items():
+            for _ in range(rng.poisson(mean)):
+                day = int(rng.integers(1, days + 1))
+                category = names[int(rng.choice(len(names), p=shares))]
+                rows.append((month.replace(day=day).strftime("%Y-%m-%d"), home, category))
+    df = pd.DataFrame(rows, columns=["date_reported", "home", "category"])
+    return df.sort_values(["date_reported", "home"], kind="stable").reset_index(drop=True)
+
+
 def main() -> None:
     out = HERE / "ward7_falls_assessment.csv"
     ward7_falls_assessment().to_csv(out, index=False)
+    print(f"wrote {out}")
+    out = HERE / "care_home_medication_incidents.csv"
+    care_home_medication_incidents().to_csv(out, index=False)
     print(f"wrote {out}")
 
 
