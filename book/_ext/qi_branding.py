@@ -262,6 +262,7 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
     branding = getattr(app, "env_branding", None) or read_branding()
     (static / "qi-branding.css").write_text(branding_css(branding["colours"]), encoding="utf8")
     prune_stale_pages(app, outdir)
+    sync_static_files(app, static)
     for source, target in LICENCE_FILES.items():
         path = ROOT / source
         if path.is_file():
@@ -269,6 +270,30 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
         else:
             logger.warning("%s is missing from the repository root: the footer links to it.",
                            source)
+
+
+def sync_static_files(app: Sphinx, static: Path) -> None:
+    """Copy changed files from ``html_static_path`` into ``_static``.
+
+    Sphinx copies static files only when at least one page is rebuilt, so a change to our CSS
+    or JavaScript (or a new vendor version) alone would leave the old copy in the site.
+    """
+    for entry in app.config.html_static_path:
+        source_dir = Path(app.confdir, entry)
+        if not source_dir.is_dir():
+            continue
+        for source in source_dir.rglob("*"):
+            if not source.is_file() or source.name.startswith("."):
+                continue
+            target = static / source.relative_to(source_dir)
+            src_stat = source.stat()
+            if target.exists():
+                dst_stat = target.stat()
+                if (dst_stat.st_size == src_stat.st_size
+                        and int(dst_stat.st_mtime) == int(src_stat.st_mtime)):
+                    continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
 
 
 def prune_stale_pages(app: Sphinx, outdir: Path) -> None:

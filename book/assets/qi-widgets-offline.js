@@ -18,8 +18,11 @@
     window.__jupyter_widgets_assets_path__ = assets;
     // A global `require` object set before require.js loads is its configuration.
     if (typeof window.require === "undefined") {
+      // Modules the widget manager defines itself, such as "@jupyter-widgets/controls" and
+      // "@jupyter-widgets/html-manager/dist/libembed-amd", then resolve into _static.
+      var base = assets.replace(/\/$/, "");
       window.require = {
-        paths: {"@jupyter-widgets/html-manager/dist": assets.replace(/\/$/, "")}
+        paths: {"@jupyter-widgets/html-manager/dist": base, "@jupyter-widgets": base}
       };
     }
   }

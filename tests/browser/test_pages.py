@@ -193,9 +193,15 @@ def check_page(page, watch, server, html_dir: Path, relative: str, axe_source: s
     for url in third_party_urls_in_html(path.read_text(encoding="utf8")):
         problems.append(f"HTML loads a resource from another host: {url}")
 
+    html_text = path.read_text(encoding="utf8")
+    redirect = re.search(r'http-equiv="refresh" content="\d+;\s*url=([^"]+)"', html_text, re.I)
     response = page.goto(server.url(relative), wait_until="load")
     if response is None or not response.ok:
         problems.append(f"HTTP status {response.status if response else 'none'}")
+    if redirect:
+        # A redirect page (the site's index.html): check where it lands instead.
+        target = redirect.group(1)
+        page.wait_for_url(f"**/{target.lstrip('./')}", wait_until="load", timeout=10000)
     try:
         settle(page)
     except Exception as exc:  # noqa: BLE001 - reported as a page problem
