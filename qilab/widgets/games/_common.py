@@ -1,0 +1,149 @@
+"""Building blocks the workshop game dashboards share: a chart area, labelled sliders, tables.
+
+A chart is shown as a ``widgets.HTML`` holding a PNG from :func:`qilab.display.show`, with the
+alt text the game gives (what the chart shows, in words), so a screen reader hears the
+result and a test can see the picture change. Every slider has a visible label (the Voila
+template names the slider handle from it) and sends its value when it is let go, so sliding
+with the keyboard redraws once per step rather than once per pixel.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ...display import show
+from ..forms import LABEL_STYLE
+
+__all__ = ["ChartArea", "int_slider", "float_slider", "seed_field", "html_table", "text_block",
+           "workshop_folder"]
+
+#: Environment variable naming the folder workshop results are kept in.
+WORKSHOP_ENV = "QILAB_WORKSHOP_DIR"
+
+
+def workshop_folder() -> Path:
+    """The folder for workshop files: ``$QILAB_WORKSHOP_DIR`` or ``~/qilab-workshop``.
+
+    >>> isinstance(workshop_folder(), Path)
+    True
+    """
+    return Path(os.environ.get(WORKSHOP_ENV) or Path.home() / "qilab-workshop").expanduser()
+
+
+class ChartArea(widgets.HTML):
+    """An image of a matplotlib figure with real alt text; redraws replace the picture.
+
+    ``alt`` holds the alt text of the picture shown, ``digest`` a short hash of the PNG (it
+    changes when the picture does) and ``draws`` how many times it was drawn.
+
+    >>> import matplotlib.pyplot as plt
+    >>> area = ChartArea()
+    >>> fig, ax = plt.subplots(); _ = ax.plot([1, 2])
+    >>> area.draw(ax, "A line rising from 1 to 2.")
+    >>> area.alt, area.draws, 'alt="A line rising from 1 to 2."' in area.value
+    ('A line rising from 1 to 2.', 1, True)
+    """
+
+    def __init__(self, dpi: int = 80, **kwargs: Any) -> None:
+        super().__init__(value="", **kwargs)
+        self.dpi = dpi
+        self.alt = ""
+        self.digest = ""
+        self.draws = 0
+
+    def draw(self, figure: Figure | Axes, alt: str, caption: str | None = None) -> None:
+        """Render ``figure`` (closing it) and show it with ``alt`` as its alt text."""
+        shown = show(figure, alt, caption, dpi=self.dpi)
+        self.alt = shown.alt
+        self.digest = hashlib.sha1(shown.png).hexdigest()[:12]
+        self.draws += 1
+        self.value = shown._repr_html_()
+
+    def clear(self) -> None:
+        """Remove the picture."""
+        self.alt = ""
+        self.digest = ""
+        self.value = ""
+
+
+def int_slider(description: str, value: int, low: int, high: int, step: int = 1
+               ) -> widgets.IntSlider:
+    """A labelled whole-number slider that sends its value when let go.
+
+    >>> int_slider("Days", 4, 1, 10).description
+    'Days'
+    """
+    return widgets.IntSlider(value=value, min=low, max=high, step=step, description=description,
+                             continuous_update=False, style=LABEL_STYLE,
+                             layout=widgets.Layout(width="min(100%, 36em)"))
+
+
+def float_slider(description: str, value: float, low: float, high: float, step: float,
+                 readout_format: str = ".2f") -> widgets.FloatSlider:
+    """A labelled decimal slider that sends its value when let go.
+
+    >>> float_slider("Share of red beads", 0.2, 0.05, 0.5, 0.05).value
+    0.2
+    """
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step,
+                               description=description, continuous_update=False,
+                               readout_format=readout_format, style=LABEL_STYLE,
+                               layout=widgets.Layout(width="min(100%, 36em)"))
+
+
+def seed_field(value: int = 1) -> widgets.BoundedIntText:
+    """The random seed: the same seed gives the same results (a run can be replayed).
+
+    >>> seed_field(7).value
+    7
+    """
+    return widgets.BoundedIntText(value=value, min=0, max=999_999,
+                                  description="Random seed (same seed, same results)",
+                                  style=LABEL_STYLE, layout=widgets.Layout(width="auto"))
+
+
+def html_table(df: pd.DataFrame, caption: str, formats: dict[str, str] | None = None) -> str:
+    """An accessible HTML table: a caption, column headers with ``scope="col"``, escaped text.
+
+    >>> print(html_table(pd.DataFrame({"a": [1.234]}), "Numbers", {"a": "{:.1f}"}))
+    <table><caption>Numbers</caption><thead><tr><th scope="col">a</th></tr></thead><tbody><tr><td>1.2</td></tr></tbody></table>
+    """
+    formats = formats or {}
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in df.columns)
+    rows = []
+    for record in df.itertuples(index=False):
+        cells = []
+        for col, value in zip(df.columns, record):
+            fmt = formats.get(col)
+            text = fmt.format(value) if fmt and not _missing(value) else (
+                "–" if _missing(value) else str(value))
+            cells.append(f"<td>{html.escape(text)}</td>")
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def text_block(paragraphs: Sequence[str], heading: str | None = None, level: int = 3) -> str:
+    """Escaped paragraphs of plain text, with an optional heading, as HTML.
+
+    >>> text_block(["A & B."], "Why")
+    '<h3>Why</h3><p>A &amp; B.</p>'
+    """
+    out = f"<h{level}>{html.escape(heading)}</h{level}>" if heading else ""
+    return out + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p)
