@@ -128,7 +128,10 @@ def to_numbers(values: Any, name: str, rows: _Rows) -> np.ndarray:
     qilab.errors.QIDataError: Column 'cost' has text in row 2 ('n/a'): enter a number or leave it blank.
     """
     s = values if isinstance(values, pd.Series) else pd.Series(values)
-    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "biuf":
+        # plain numpy numbers or booleans: blanks are already NaN (floats) or impossible
+        out = np.array(s.to_numpy(), dtype=float)
+    elif pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
         out = s.to_numpy(dtype=float, na_value=np.nan)
     else:
         text = s.astype(object)
@@ -141,9 +144,8 @@ def to_numbers(values: Any, name: str, rows: _Rows) -> np.ndarray:
             i = int(bad[0])
             raise QIDataError(f"Column {name!r} has text in {rows.name(i)} ({text.iloc[i]!r}): "
                               "enter a number or leave it blank.", row=i + 1, column=name)
-    inf = np.flatnonzero(np.isinf(out))
-    if inf.size:
-        i = int(inf[0])
+    if np.isinf(out).any():
+        i = int(np.flatnonzero(np.isinf(out))[0])
         raise QIDataError(f"Column {name!r} has an infinite value in {rows.name(i)}: enter a "
                           "finite number or leave it blank.", row=i + 1, column=name)
     return out
@@ -157,6 +159,8 @@ def _check_values(chart: str, y: np.ndarray, n: np.ndarray | None, y_name: str,
                   n_name: str, rows: _Rows) -> None:
     """Chart-specific checks at row level (negative counts, p > 1, zero denominators, t <= 0)."""
     def fail(mask: np.ndarray, message: str, column: str) -> None:
+        if not mask.any():
+            return
         bad = np.flatnonzero(mask)
         if bad.size:
             i = int(bad[0])
@@ -210,6 +214,9 @@ def _parse_dates(s: pd.Series, name: str, rows: _Rows) -> np.ndarray | None:
 def _x_keys(x: Any, name: str, rows: _Rows) -> tuple[np.ndarray, np.ndarray, str]:
     """(sort keys, display values, kind) for non-missing x values."""
     s = x if isinstance(x, pd.Series) else pd.Series(x)
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind == "M":   # numpy dates: no time zone
+        values = s.to_numpy(dtype="datetime64[ns]")
+        return values.astype(np.int64), values, "date"
     if isinstance(s.dtype, pd.CategoricalDtype):
         return s.cat.codes.to_numpy(np.int64), s.to_numpy(object), "category"
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
@@ -283,7 +290,12 @@ def prepare(data: Any, y: Any, x: Any, n: Any, chart: str, notes: Any = None) ->
     x_kind = "position"
     if x_raw is not None:
         xs = x_raw if isinstance(x_raw, pd.Series) else pd.Series(_as_array(x_raw, "x"))
-        xmiss = pd.isna(xs).to_numpy(bool)
+        plain = isinstance(xs.dtype, np.dtype) and xs.dtype.kind in "Mf"
+        if plain:       # numpy dates or floats: missing is NaT / NaN
+            xv = xs.to_numpy()
+            xmiss = np.isnat(xv) if xs.dtype.kind == "M" else np.isnan(xv)
+        else:
+            xmiss = pd.isna(xs).to_numpy(bool)
         if xmiss.any():
             where = np.flatnonzero(xmiss)
             if where.size == size:
@@ -293,7 +305,8 @@ def prepare(data: Any, y: Any, x: Any, n: Any, chart: str, notes: Any = None) ->
                           "were left out of the chart.", QIWarning, stacklevel=3)
             keep = ~xmiss
             xs = xs[keep]
-        x_keys, x_vals, x_kind = _x_keys(xs.reset_index(drop=True), x_name or "x",
+        x_keys, x_vals, x_kind = _x_keys(xs if plain else xs.reset_index(drop=True),
+                                         x_name or "x",
                                          _SubRows(rows, np.flatnonzero(keep)))
     idx = np.flatnonzero(keep)
     yv = yv[idx]
@@ -338,7 +351,9 @@ def _aggregate(chart: str, keys: np.ndarray, x_vals: np.ndarray, x_kind: str, y:
         keys, x_vals, y = keys[order], x_vals[order], y[order]
         n = n[order] if n is not None else None
         notes = notes[order] if notes is not None else None
-    new = np.r_[True, keys[1:] != keys[:-1]] if keys.size else np.zeros(0, bool)
+    new = np.ones(keys.size, bool)
+    if keys.size:
+        np.not_equal(keys[1:], keys[:-1], out=new[1:])
     starts = np.flatnonzero(new)
     repeated = starts.size < keys.size
     if repeated and chart not in SUBGROUP_CHARTS and x_kind != "category":
