@@ -7,12 +7,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 M1 = ROOT / "modules" / "m1-model-for-improvement"
+M0 = ROOT / "modules" / "m0-why-improve"
+M2 = ROOT / "modules" / "m2-understanding-the-system"
+M4 = ROOT / "modules" / "m4-measurement"
 
 PATHWAYS = sorted((ROOT / "book" / "pathways").glob("*.md"))
 RESOURCES = sorted((ROOT / "book" / "resources").glob("*.md"))
 TRAINERS = sorted((ROOT / "book" / "trainers").glob("*.md"))
 M1_PAGES = sorted(M1.glob("*.md"))
-ALL_PAGES = PATHWAYS + RESOURCES + TRAINERS + M1_PAGES
+M0_PAGES = sorted(M0.glob("*.md"))
+M2_PAGES = sorted(M2.glob("*.md"))
+M4_PAGES = sorted(M4.glob("*.md"))
+ALL_PAGES = PATHWAYS + RESOURCES + TRAINERS + M1_PAGES + M0_PAGES + M2_PAGES + M4_PAGES
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _FENCE = re.compile(r"^(`{3,}|:{3,})\s*\{(code-cell|bibliography)\}.*?^\1\s*$", re.S | re.M)

@@ -21,7 +21,14 @@ def test_prose_helper_strips_markup():
     assert "glossary" in out and "../x.md" not in out and "qilab" not in out and "cite" not in out
 
 
-@pytest.mark.parametrize("page", ["book/pathways/aware.md"])
+AWARE_PAGES = ["book/pathways/aware.md",
+               # M0: Aware learners read every page, including the quiz on the practice page
+               "modules/m0-why-improve/overview.md", "modules/m0-why-improve/quality.md",
+               "modules/m0-why-improve/systems.md", "modules/m0-why-improve/variation.md",
+               "modules/m0-why-improve/red-beads.md", "modules/m0-why-improve/practice.md"]
+
+
+@pytest.mark.parametrize("page", AWARE_PAGES)
 def test_aware_page_reads_easily(page):
     score = _flesch(prose(read(ROOT / page)))
     assert score >= 60, f"{page} scores {score:.1f} on Flesch reading ease; Aware pages need 60 or more"

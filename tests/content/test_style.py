@@ -62,8 +62,8 @@ def test_headings_are_sentence_case(page: Path):
             bare = word.strip("()\"'“”‘’,.:;?!")
             if i == 0 or not bare or not bare[0].isupper() or bare in PROPER_WORDS:
                 continue
-            # a capital straight after a colon is the start of a new clause
-            if words[i - 1].endswith(":") and i > 0:
+            # a capital straight after a colon or a question mark starts a new clause
+            if words[i - 1].endswith((":", "?")) and i > 0:
                 continue
             if bare.isdigit():
                 continue

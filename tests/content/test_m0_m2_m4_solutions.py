@@ -1,0 +1,159 @@
+"""Modules M0, M2 and M4: every page runs cleanly, and every practice solution (and every
+number the teaching text states) is what the code on the page gives.
+
+The code under test is the pages' own code: the code cells of a page are run in order, in the
+page's folder, and the values they leave behind are checked against what the text says. If the
+page, qilab or the data change so that a written answer is no longer true, this fails.
+"""
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from ._pages import M0, M0_PAGES, M2, M2_PAGES, M4, M4_PAGES, ROOT, code_cells, headings, read
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+PAGES = M0_PAGES + M2_PAGES + M4_PAGES
+CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your project",
+                    "Further reading"]
+
+
+def _run_page(folder: Path, name: str) -> dict:
+    """Run every code cell of a page in one namespace, in the page's folder, with warnings as
+    errors (pages must run with no warnings)."""
+    namespace: dict = {"__name__": "__page__"}
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _tags, source in code_cells(folder / name):
+                exec(compile(source, name, "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    return namespace
+
+
+# ---- every page -------------------------------------------------------------------------------
+
+def test_pages_found():
+    assert len(M0_PAGES) >= 5
+
+
+@pytest.mark.book
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_page_executes_cleanly(page):
+    jupytext = pytest.importorskip("jupytext")
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(page)
+    if not any(c.cell_type == "code" for c in nb.cells):
+        pytest.skip("no code cells")
+    NotebookClient(nb, timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(page.parent)}}).execute()
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"{page.name}: {out.get('ename')}: {out.get('evalue')}"
+            if out.output_type == "stream":
+                assert out.name != "stderr", f"{page.name} wrote to stderr: {out.text[:300]}"
+
+
+MODULES = [M0]
+
+
+@pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)
+def test_module_follows_the_page_template(folder):
+    text = read(folder / "overview.md")
+    body = text.split("\n## ", 1)[0]
+    positions = [body.find(label) for label in
+                 ("**What you'll learn**", "**Who this is for**", "**Time**")]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    found = [h for h in headings(read(folder / "practice.md")) if h in CLOSING_SECTIONS]
+    assert found == CLOSING_SECTIONS
+    practice = read(folder / "practice.md")
+    assert practice.count(":::{admonition} Solution\n:class: dropdown") >= 4
+    assert practice.count(":::{admonition} Answer\n:class: dropdown") >= 6
+    for page in folder.glob("*.md"):
+        head = read(page).split("---")[1]
+        for key in ("format_name: myst", "extension: .md", "name: python3"):
+            assert key in head, f"{page.name}: jupytext header lacks {key!r}"
+
+
+@pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)
+def test_code_solutions_are_tagged_and_collapsed(folder):
+    cells = code_cells(folder / "practice.md")
+    solutions = [tags for tags, _ in cells if "solution" in tags]
+    assert solutions, "the practice page has code solutions"
+    assert all("hide-cell" in tags for tags in solutions)
+
+
+def test_modules_are_in_the_table_of_contents_once():
+    toc = read(ROOT / "_toc.yml")
+    for page in PAGES:
+        doc = str(page.relative_to(ROOT).with_suffix(""))
+        assert len(re.findall(rf"file: {re.escape(doc)}\s*$", toc, re.M)) == 1, doc
+
+
+# ---- M0: why improve? ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def m0_red_beads() -> dict:
+    pytest.importorskip("qilab.sims.red_beads")
+    return _run_page(M0, "red-beads.md")
+
+
+@pytest.fixture(scope="module")
+def m0_practice() -> dict:
+    pytest.importorskip("qilab.sims.red_beads")
+    return _run_page(M0, "practice.md")
+
+
+def test_m0_red_beads_leaderboard_is_as_the_page_says(m0_red_beads):
+    table = m0_red_beads["board"].table
+    assert len(m0_red_beads["draws"]) == 24
+    # "It looks as if Ellie is a star and Femi is a poor worker."
+    assert table.iloc[0]["worker"] == "Ellie" and table.iloc[0]["management_says"].startswith("Best")
+    assert table.iloc[-1]["worker"] == "Femi" and table.iloc[-1]["management_says"].startswith("Worst")
+    # "Every worker is inside it."
+    assert table["within_system"].all()
+
+
+def test_m0_red_beads_p_chart_shows_one_system(m0_red_beads):
+    chart = m0_red_beads["chart"]
+    assert chart.chart == "p" and len(chart.points) == 24
+    # "All 24 points sit inside the limits. There are no long runs ..."
+    assert not chart.points["sigma_signal"].any()
+    assert not chart.parts["runs_signal"].any()
+    # "each paddle gets about 10 red beads": 20% of 50, the centre line near 20%
+    assert abs(chart.points["cl"].iloc[0] - 20) < 2
+
+
+def test_m0_exercise_2_seed_7(m0_practice):
+    table = m0_practice["board_7"].table
+    assert (table.iloc[0]["worker"], int(table.iloc[0]["total_red"])) == ("Ellie", 34)
+    assert (table.iloc[-1]["worker"], int(table.iloc[-1]["total_red"])) == ("Ben", 40)
+    assert table["within_system"].all()
+    # "this time Femi is in the middle"
+    assert table.loc[table["worker"] == "Femi", "rank"].item() not in (1, 6)
+
+
+def test_m0_exercise_3_changing_the_system_gives_a_signal(m0_practice):
+    chart = m0_practice["changed_chart"]
+    points, part = chart.points, chart.parts.iloc[0]
+    assert len(points) == 48
+    assert bool(part["runs_signal"])
+    assert int(part["longest_run"]) == 15 and int(part["longest_run_max"]) == 9
+    assert int(part["n_crossings"]) < int(part["n_crossings_min"])
+    after = points.iloc[24:]
+    assert int((after["y"] < after["cl"]).sum()) == 20
+    # "One point in the first four days is above the upper limit."
+    outside = points.index[points["sigma_signal"]].tolist()
+    assert len(outside) == 1 and outside[0] < 24
+    assert points.loc[outside[0], "y"] > points.loc[outside[0], "ucl"]
