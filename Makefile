@@ -41,6 +41,28 @@ quicktest: setup
 clean:
 	rm -rf _build .pytest_cache
 
+## workshop: set up and start the workshop dashboards with Voila on this machine, printing the
+## address of each. PORT=8866; IP=127.0.0.1 (IP=0.0.0.0 lets teams' own devices connect: only on
+## a trusted network, there is no login); POOL=N keeps N pre-heated kernels per dashboard (see
+## book/trainers/running-workshop-games.md); TEAM_GAME=potato_head|helicopter|coin_spin;
+## WORKSHOP_DIR holds the team game's results file and learners' own data.
+PORT ?= 8866
+IP ?= 127.0.0.1
+POOL ?= 0
+TEAM_GAME ?= potato_head
+WORKSHOP_DIR ?= $(HOME)/qilab-workshop
+workshop: setup
+	@mkdir -p "$(WORKSHOP_DIR)"
+	@echo "Workshop dashboards (Ctrl-C to stop; results in $(WORKSHOP_DIR)):"
+	@for nb in dashboards/*.ipynb; do echo "  http://$(IP):$(PORT)/voila/render/$$(basename $$nb)"; done
+	cd dashboards && PATH="$(CURDIR)/$(BIN):$$PATH" MPLBACKEND=Agg \
+	  JUPYTER_PATH="$(CURDIR)/dashboards/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
+	  QILAB_WORKSHOP_DIR="$(WORKSHOP_DIR)" QILAB_TEAM_GAME="$(TEAM_GAME)" \
+	  QILAB_TEAM_GAME_DB="$${QILAB_TEAM_GAME_DB:-$(WORKSHOP_DIR)/team-game.sqlite}" \
+	  "$(CURDIR)/$(BIN)/voila" --no-browser --port=$(PORT) --Voila.ip=$(IP) \
+	  --template=qilab --strip_sources=True \
+	  $(if $(filter-out 0,$(POOL)),--preheat_kernel=True --pool_size=$(POOL)) .
+
 ## bench: run the benchmarks and print their figures (also saved under _build/bench/)
 bench: setup
 	@mkdir -p _build/bench
