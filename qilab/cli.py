@@ -11,7 +11,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qilab", description="Quality improvement toolkit for "
                                      "health and social care.")
     parser.add_argument("--version", action="version", version=f"qilab {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from .cohort.cli import add_cohort_parser
+    add_cohort_parser(commands)
     return parser
 
 
@@ -21,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    return 0
+    handler = getattr(args, "handler", None)
+    return handler(args) if handler else 0
 
 
 if __name__ == "__main__":

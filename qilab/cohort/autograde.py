@@ -26,9 +26,10 @@ Safety
 Before grading, the gradebook is copied to ``backups/`` (a consistent SQLite backup, renamed
 into place atomically). Grading is deterministic: running it again gives the same grades.
 
->>> # doctest: +SKIP
->>> report = autograde(open_course("my-course"), "foundation", workers=2)
->>> report.table()
+Example (needs a course with collected submissions)::
+
+    report = autograde(open_course("my-course"), "foundation", workers=2)
+    print(report.table())
 """
 from __future__ import annotations
 

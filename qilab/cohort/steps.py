@@ -5,10 +5,11 @@ course's ``nbgrader_config.py``) with this Python's ``bin`` first on PATH, and t
 failures into :class:`~qilab.errors.QIDataError` messages a trainer can act on. Autograding has
 its own module, :mod:`qilab.cohort.autograde`.
 
->>> # doctest: +SKIP
->>> course = open_course("my-course")
->>> release(course, "foundation", due="2025-06-30 17:00")
->>> collect(course, "foundation")
+Example (needs a course folder)::
+
+    course = open_course("my-course")
+    release(course, "foundation", due="2025-06-30 17:00")
+    collect(course, "foundation")
 """
 from __future__ import annotations
 

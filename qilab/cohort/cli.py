@@ -1,0 +1,133 @@
+"""``qilab cohort``: one trainer command per step of certifying a cohort.
+
+    qilab cohort init [--course-dir DIR] [--course-id ID] [--faculty NAME]
+    qilab cohort release ASSIGNMENT [--due "YYYY-MM-DD HH:MM"]
+    qilab cohort collect ASSIGNMENT
+    qilab cohort autograde ASSIGNMENT [--student ID] [--workers N] [--timeout S]
+    qilab cohort feedback ASSIGNMENT
+    qilab cohort export [--output grades.csv]
+    qilab cohort certify --tier TIER [--evidence evidence.csv] [--date YYYY-MM-DD]
+    qilab cohort verify CODE_OR_FILE
+
+Every step takes ``--course-dir`` (default: the current folder). Mistakes (an unknown assignment
+or tier, no gradebook yet, no faculty secret) end with a message saying what to do, and exit
+status 2; ``verify`` exits 1 when a certificate does not verify.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import QIDataError
+
+EPILOG = """steps, in order:
+  init       make the course folder (nbgrader config from grading/, assignments from exercises/)
+  release    generate the learners' version of an assignment and release it to the exchange
+  collect    collect learners' submissions from the exchange
+  autograde  grade them: fast, each in its own limited kernel; gradebook backed up first
+  feedback   write each learner's HTML feedback
+  export     all grades to a CSV file
+  certify    apply grading/standard.yml; write certificates and append to register.csv
+  verify     check a certificate's verification code (or the certificate file)
+
+The faculty secret that signs certificates is read from $QILAB_FACULTY_SECRET, the file named by
+$QILAB_FACULTY_SECRET_FILE, or ~/.config/qilab/faculty-secret (created by init)."""
+
+
+def add_cohort_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``cohort`` and its steps to the ``qilab`` command's subparsers."""
+    cohort = subparsers.add_parser(
+        "cohort", help="certify a cohort: nbgrader steps, certificates, verification",
+        description="Run a cohort through nbgrader and certify it, one command per step.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    steps = cohort.add_subparsers(dest="step", metavar="STEP")
+
+    def step(name: str, help_: str) -> argparse.ArgumentParser:
+        p = steps.add_parser(name, help=help_, description=help_)
+        p.add_argument("--course-dir", default=".", help="the course folder (default: here)")
+        return p
+
+    p = step("init", "make or refresh the course folder from grading/ and exercises/")
+    p.add_argument("--course-id", default="qi-course", help="the course id (default qi-course)")
+    p.add_argument("--faculty", default="QI Faculty", help="the issuing faculty's name")
+    p.add_argument("--exercises", default=None, help="assignments folder (default: exercises/)")
+    p = step("release", "generate and release an assignment to learners")
+    p.add_argument("assignment")
+    p.add_argument("--due", default=None, help="due date 'YYYY-MM-DD HH:MM'; later work is "
+                   "flagged late")
+    p = step("collect", "collect learners' submissions of an assignment")
+    p.add_argument("assignment")
+    p = step("autograde", "autograde collected submissions (fast and sandboxed)")
+    p.add_argument("assignment")
+    p.add_argument("--student", default=None, help="grade only this learner")
+    p.add_argument("--workers", type=int, default=2, help="kernels started ahead (default 2)")
+    p.add_argument("--timeout", type=int, default=None,
+                   help="seconds a cell may run (default: the course's c.Execute.timeout)")
+    p = step("feedback", "write learners' HTML feedback for an assignment")
+    p.add_argument("assignment")
+    p = step("export", "export all grades to CSV")
+    p.add_argument("--output", default="grades.csv", help="the CSV file (default grades.csv)")
+    p = step("certify", "apply the standard for a tier and issue certificates")
+    p.add_argument("--tier", required=True, help="aware, foundation, practitioner, coach or "
+                   "leaders")
+    p.add_argument("--evidence", default=None, help="CSV of manually assessed evidence")
+    p.add_argument("--date", default=None, help="date awarded, YYYY-MM-DD (default today)")
+    p.add_argument("--no-pdf", action="store_true", help="HTML certificates only")
+    p = step("verify", "check a verification code or a certificate file")
+    p.add_argument("code_or_file")
+    cohort.set_defaults(handler=run, parser=cohort)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen step; return the exit status."""
+    if getattr(args, "step", None) is None:
+        args.parser.print_help()
+        return 0
+    try:
+        return _run(args)
+    except QIDataError as exc:
+        print(f"qilab cohort {args.step}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import steps
+    from .course import init_course, open_course
+    if args.step == "init":
+        course = init_course(args.course_dir, course_id=args.course_id, faculty=args.faculty,
+                             exercises=args.exercises)
+        print(f"Course {course.course_id} ready in {course.root} with assignments: "
+              f"{', '.join(course.source_assignments())}.")
+        return 0
+    course = open_course(args.course_dir)
+    if args.step == "release":
+        out = steps.release(course, args.assignment, due=args.due)
+        print(f"Released {args.assignment} ({out}).")
+    elif args.step == "collect":
+        who = steps.collect(course, args.assignment)
+        print(f"Collected {len(who)} submission(s) of {args.assignment}.")
+    elif args.step == "autograde":
+        from .autograde import autograde
+        report = autograde(course, args.assignment, student=args.student,
+                           workers=args.workers, timeout=args.timeout)
+        print(report.table())
+        print(f"Graded {len(report.results)} in {report.seconds:.1f} s; gradebook backed up "
+              f"to {report.backup}.")
+        return 1 if any(r.status == "failed" for r in report.results) else 0
+    elif args.step == "feedback":
+        out = steps.feedback(course, args.assignment)
+        print(f"Feedback written under {out}.")
+    elif args.step == "export":
+        out = steps.export(course, args.output)
+        print(f"Grades exported to {out}.")
+    elif args.step == "certify":
+        from .certificates import certify
+        report = certify(course, args.tier, evidence=args.evidence, on=args.date,
+                         pdf=False if args.no_pdf else None)
+        print(report.summary())
+    elif args.step == "verify":
+        from .certificates import verify
+        verdict = verify(course, args.code_or_file)
+        print(verdict.message)
+        return 0 if verdict.valid else 1
+    return 0
