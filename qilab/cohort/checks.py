@@ -719,13 +719,15 @@ PROGRESS_SCORES: tuple[float, ...] = tuple(x / 2 for x in range(1, 11))
 _CHARTER_FIELDS = ("title", "aim", "team", "sponsor", "patient_voice")
 
 
-def evidence_to_plain(charter: Any, driver_diagram: Any, measurement_plan: Any,
-                      pdsa_cycles: Any, chart: Any, progress_score: Any) -> dict[str, Any]:
+def evidence_to_plain(charter: Any = None, driver_diagram: Any = None,
+                      measurement_plan: Any = None, pdsa_cycles: Any = None, chart: Any = None,
+                      progress_score: Any = None) -> dict[str, Any]:
     """Practitioner evidence as plain JSON-ready values (what the clean process checks).
 
     Accepts qilab objects or their ``to_dict()`` forms: a ``DriverDiagram``, a
     ``MeasurementPlan`` (or a list of ``MeasureDefinition``), ``PDSACycle`` objects (or a
     ``PDSALog``) and an ``SPCResult`` (or ``{"y": [...], "notes": {position: text}}``).
+    Items left as None are left out.
     """
     def plain(value: Any, what: str) -> Any:
         if hasattr(value, "to_dict"):
@@ -738,7 +740,7 @@ def evidence_to_plain(charter: Any, driver_diagram: Any, measurement_plan: Any,
     if isinstance(measurement_plan, (list, tuple)):
         measurement_plan = {"measures": [plain(m, "measurement plan") for m in measurement_plan]}
     cycles = list(pdsa_cycles.cycles) if hasattr(pdsa_cycles, "cycles") else pdsa_cycles
-    if not isinstance(cycles, (list, tuple)):
+    if cycles is not None and not isinstance(cycles, (list, tuple)):
         raise QIDataError("The PDSA cycles must be a list of PDSACycle objects (or a PDSALog).",
                           field="pdsa_cycles")
     if hasattr(chart, "points") and hasattr(chart, "notes"):
@@ -746,11 +748,12 @@ def evidence_to_plain(charter: Any, driver_diagram: Any, measurement_plan: Any,
                        for v in chart.points["y"].tolist()],
                  "notes": {str(k): str(v) for k, v in dict(chart.notes).items()},
                  "chart": str(chart.chart)}
-    return {"charter": plain(charter, "charter"),
-            "driver_diagram": plain(driver_diagram, "driver diagram"),
-            "measurement_plan": plain(measurement_plan, "measurement plan"),
-            "pdsa_cycles": [plain(c, "PDSA cycle") for c in cycles],
-            "chart": plain(chart, "chart"), "progress_score": progress_score}
+    out = {"charter": plain(charter, "charter"),
+           "driver_diagram": plain(driver_diagram, "driver diagram"),
+           "measurement_plan": plain(measurement_plan, "measurement plan"),
+           "pdsa_cycles": None if cycles is None else [plain(c, "PDSA cycle") for c in cycles],
+           "chart": plain(chart, "chart"), "progress_score": progress_score}
+    return {key: value for key, value in out.items() if value is not None}
 
 
 def _longest_chain(cycles: list[Any]) -> int:
@@ -766,9 +769,9 @@ def _longest_chain(cycles: list[Any]) -> int:
     return best
 
 
-def check_practitioner_evidence(charter: Any, driver_diagram: Any, measurement_plan: Any,
-                                pdsa_cycles: Any, chart: Any, progress_score: Any
-                                ) -> CheckResult:
+def check_practitioner_evidence(charter: Any = None, driver_diagram: Any = None,
+                                measurement_plan: Any = None, pdsa_cycles: Any = None,
+                                chart: Any = None, progress_score: Any = None) -> CheckResult:
     """Check the structure of a Practitioner's project evidence.
 
     ``details["items"]`` maps each item (``charter``, ``driver_diagram``, ``measurement_plan``,
@@ -792,12 +795,14 @@ def check_practitioner_evidence(charter: Any, driver_diagram: Any, measurement_p
 
     ev = evidence_to_plain(charter, driver_diagram, measurement_plan, pdsa_cycles, chart,
                            progress_score)
-    items: dict[str, list[str]] = {k: [] for k in ("charter", "driver_diagram",
-                                                   "measurement_plan", "pdsa_cycles", "chart",
-                                                   "progress_score")}
+    items: dict[str, list[str]] = {k: [] for k in ev}
+    if not items:
+        raise QIDataError("No evidence was given to check.", field="evidence")
     # charter
-    c = ev["charter"]
-    if not isinstance(c, Mapping):
+    c = ev.get("charter", {})
+    if "charter" not in ev:
+        pass
+    elif not isinstance(c, Mapping):
         items["charter"].append("The charter must be a dictionary with the keys "
                                 f"{', '.join(_CHARTER_FIELDS)}.")
     else:
@@ -816,27 +821,32 @@ def check_practitioner_evidence(charter: Any, driver_diagram: Any, measurement_p
                                         + " ".join(aim.feedback))
     # driver diagram
     try:
+        if "driver_diagram" not in ev:
+            raise LookupError
         dd = DriverDiagram.from_dict(ev["driver_diagram"])
         counts = dd.counts()
         for layer, label in (("primary", "primary driver"), ("secondary", "secondary driver"),
                              ("changes", "change idea")):
             if counts[layer] < 1:
                 items["driver_diagram"].append(f"The driver diagram needs at least one {label}.")
+    except LookupError:
+        pass
     except QIDataError as exc:
         items["driver_diagram"].append(f"The driver diagram cannot be read: {exc}")
     # measurement plan
     try:
-        plan = MeasurementPlan.from_dict(ev["measurement_plan"])
-        items["measurement_plan"].extend(plan.check())
+        if "measurement_plan" in ev:
+            items["measurement_plan"].extend(MeasurementPlan.from_dict(ev["measurement_plan"])
+                                             .check())
     except QIDataError as exc:
         items["measurement_plan"].append(f"The measurement plan cannot be read: {exc}")
     # PDSA cycles
     try:
         cycles = [PDSACycle.from_dict(dict(d)) if isinstance(d, Mapping) else None
-                  for d in ev["pdsa_cycles"]]
+                  for d in ev.get("pdsa_cycles", ())]
         if any(cy is None for cy in cycles):
             raise QIDataError("each cycle must be a PDSACycle", field="pdsa_cycles")
-        if len(cycles) < 3:
+        if "pdsa_cycles" in ev and len(cycles) < 3:
             items["pdsa_cycles"].append(f"There are {len(cycles)} PDSA cycles: at least 3 are "
                                         "needed.")
         for cy in cycles:
@@ -850,8 +860,10 @@ def check_practitioner_evidence(charter: Any, driver_diagram: Any, measurement_p
     except QIDataError as exc:
         items["pdsa_cycles"].append(f"The PDSA cycles cannot be read: {exc}")
     # chart
-    ch = ev["chart"]
-    if not isinstance(ch, Mapping) or not isinstance(ch.get("y"), (list, tuple)):
+    ch = ev.get("chart")
+    if "chart" not in ev:
+        pass
+    elif not isinstance(ch, Mapping) or not isinstance(ch.get("y"), (list, tuple)):
         items["chart"].append("The chart must be made with qilab.spc (or given as "
                               "{'y': [...], 'notes': {...}}).")
     else:
@@ -871,8 +883,8 @@ def check_practitioner_evidence(charter: Any, driver_diagram: Any, measurement_p
             except (QIDataError, ValueError, TypeError) as exc:
                 items["chart"].append(f"qilab cannot draw the chart: {exc}")
     # progress score
-    score = ev["progress_score"]
-    if (isinstance(score, bool) or not isinstance(score, (int, float))
+    score = ev.get("progress_score")
+    if "progress_score" in ev and (isinstance(score, bool) or not isinstance(score, (int, float))
             or float(score) not in PROGRESS_SCORES):
         items["progress_score"].append("The progress score must be a number from 0.5 to 5 in "
                                        "steps of 0.5 (for example 2.5).")
