@@ -1,12 +1,25 @@
 """Benchmark qilab.spc: one 100-point chart with all its rules, per chart and rule set.
 
-Run by `make bench`. Prints a table of the best time of several repeats (timeit) in
-milliseconds and writes the figures to _build/bench/spc.json. The target is 2 ms per chart
-(computation only, no drawing).
+Run by `make bench`. The requirement (issue 3) is that one chart of 100 points with all its
+rules computes in at most 2 ms (computation only, no drawing). Each configuration is timed in
+many short repeats of a few calls each (``timeit``, garbage collection off), the repeats of all
+configurations interleaved so that a busy spell on the machine is shared out rather than
+landing on one configuration. Reported per call, in milliseconds: the *best* (minimum) repeat
+and the *median* one. The best is judged against the target: other work on a busy machine can
+only slow a repeat down, never speed it up, so the fastest repeat is closest to the code's own
+cost; the median shows how noisy the machine was.
+
+Prints a table with a PASS/FAIL column and writes the figures to ``_build/bench/spc.json``.
+Exits with status 0 either way (so a noisy machine does not stop ``make bench``); with
+``--strict`` it exits with status 1 when a configuration misses the target.
 """
 from __future__ import annotations
 
+import argparse
 import json
+import platform
+import statistics
+import sys
 import timeit
 import warnings
 from pathlib import Path
@@ -17,41 +30,76 @@ import pandas as pd
 from qilab import spc
 
 TARGET_MS = 2.0
+POINTS = 100
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _data() -> pd.DataFrame:
     rng = np.random.default_rng(42)
-    n = rng.integers(80, 120, 100)
-    return pd.DataFrame({"week": pd.date_range("2023-01-02", periods=100, freq="W-MON"),
-                         "value": rng.normal(50, 5, 100).round(1),
+    n = rng.integers(80, 120, POINTS)
+    return pd.DataFrame({"week": pd.date_range("2023-01-02", periods=POINTS, freq="W-MON"),
+                         "value": rng.normal(50, 5, POINTS).round(1),
                          "events": rng.binomial(n, 0.2), "n": n})
 
 
-def main() -> list[dict]:
+def cases() -> list[tuple[str, str, str | None, str]]:
+    """(chart, y column, n column, rule set) for every configuration benchmarked."""
+    out = [("run", "value", None, rules) for rules in ("anhoej", "ihi")]
+    out += [(chart, "value" if chart == "i" else "events", None if chart == "i" else "n", rules)
+            for chart in ("i", "p")
+            for rules in ("anhoej", "ihi", "western_electric", "provost_murray", "mdc")]
+    return out
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=40, help="repeats per configuration")
+    parser.add_argument("--number", type=int, default=10, help="calls per repeat")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 1 if a configuration misses the target")
+    args = parser.parse_args(argv)
     data = _data()
-    cases = [("run", "value", None, rules) for rules in ("anhoej", "ihi")]
-    cases += [(chart, "value" if chart == "i" else "events", None if chart == "i" else "n", rules)
-              for chart in ("i", "p")
-              for rules in ("anhoej", "ihi", "western_electric", "provost_murray", "mdc")]
-    rows = []
-    warnings.simplefilter("ignore")
-    for chart, y, n, rules in cases:
-        def call():
+    timers = []
+    for chart, y, n, rules in cases():
+        def call(chart=chart, y=y, n=n, rules=rules):
             spc(data, y, "week", n, chart=chart, rules=rules)
-        call()
-        timer = timeit.Timer(call)
-        number = 50
-        best = min(timer.repeat(repeat=7, number=number)) / number * 1000
-        rows.append({"chart": chart, "rules": rules, "points": 100, "best_ms": round(best, 3),
+        timers.append(timeit.Timer(call))
+    times: list[list[float]] = [[] for _ in timers]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for timer in timers:                    # warm up (imports, caches)
+            timer.timeit(number=3)
+        for _ in range(args.repeat):            # interleaved: one repeat of each in turn
+            for timer, found in zip(timers, times):
+                found.append(timer.timeit(number=args.number) / args.number * 1000)
+    rows = []
+    for (chart, _, _, rules), found in zip(cases(), times):
+        best, median = min(found), statistics.median(found)
+        rows.append({"chart": chart, "rules": rules, "points": POINTS,
+                     "best_ms": round(best, 3), "median_ms": round(median, 3),
                      "within_target": best <= TARGET_MS})
-    print(f"{'chart':<6}{'rules':<18}{'best ms':>9}  target {TARGET_MS} ms")
+    print(f"qilab.spc, one {POINTS}-point chart with all its rules (no drawing); "
+          f"best and median of {args.repeat} repeats x {args.number} calls")
+    print(f"{'chart':<6}{'rules':<18}{'best ms':>9}{'median ms':>11}  target <= {TARGET_MS} ms")
     for r in rows:
-        print(f"{r['chart']:<6}{r['rules']:<18}{r['best_ms']:>9.3f}  "
-              f"{'ok' if r['within_target'] else 'SLOW'}")
+        verdict = "PASS" if r["within_target"] else "FAIL"
+        print(f"{r['chart']:<6}{r['rules']:<18}{r['best_ms']:>9.3f}{r['median_ms']:>11.3f}  "
+              f"{verdict}")
+    failed = [r for r in rows if not r["within_target"]]
+    print(f"{len(rows) - len(failed)} of {len(rows)} within {TARGET_MS} ms"
+          + (f"; FAILED: {', '.join(r['chart'] + '/' + r['rules'] for r in failed)}"
+             if failed else ""))
     out = ROOT / "_build" / "bench" / "spc.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"target_ms": TARGET_MS, "results": rows}, indent=2) + "\n")
+    out.write_text(json.dumps({"target_ms": TARGET_MS, "points": POINTS,
+                               "repeat": args.repeat, "number": args.number,
+                               "statistic": "best_ms (minimum over repeats) is judged; "
+                                            "median_ms shows the noise",
+                               "python": platform.python_version(), "numpy": np.__version__,
+                               "pandas": pd.__version__, "all_within_target": not failed,
+                               "results": rows}, indent=2) + "\n")
+    if failed and args.strict:
+        sys.exit(1)
     return rows
 
 
