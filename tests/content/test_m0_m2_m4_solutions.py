@@ -44,6 +44,7 @@ def _run_page(folder: Path, name: str) -> dict:
 
 def test_pages_found():
     assert len(M0_PAGES) >= 5
+    assert len(M2_PAGES) >= 7
 
 
 @pytest.mark.book
@@ -65,7 +66,7 @@ def test_page_executes_cleanly(page):
                 assert out.name != "stderr", f"{page.name} wrote to stderr: {out.text[:300]}"
 
 
-MODULES = [M0]
+MODULES = [M0, M2]
 
 
 @pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)
@@ -157,3 +158,105 @@ def test_m0_exercise_3_changing_the_system_gives_a_signal(m0_practice):
     outside = points.index[points["sigma_signal"]].tolist()
     assert len(outside) == 1 and outside[0] < 24
     assert points.loc[outside[0], "y"] > points.loc[outside[0], "ucl"]
+
+
+# ---- M2: understanding the system ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def m2_practice() -> dict:
+    pytest.importorskip("qilab.tools.process_map")
+    return _run_page(M2, "practice.md")
+
+
+def _longest_lane_changes(pm) -> int:
+    """Most hand-overs (moves between lanes) on any path from a start to an end, no loops."""
+    steps = {s.name: s for s in pm.steps}
+    best = 0
+
+    def walk(name, seen, changes):
+        nonlocal best
+        step = steps[name]
+        if step.kind == "end":
+            best = max(best, changes)
+        for _label, target in step.targets():
+            if target not in seen:
+                walk(target, seen | {target}, changes + (steps[target].lane != step.lane))
+
+    for s in pm.steps:
+        if s.kind == "start":
+            walk(s.name, {s.name}, 0)
+    return best
+
+
+def test_m2_process_map_worked_example():
+    ns = _run_page(M2, "process-maps.md")
+    pm = ns["repeat_rx"]
+    assert pm.lanes == ("Patient", "Reception", "GP", "Pharmacist")
+    assert sum(s.kind == "decision" for s in pm.steps) == 2
+    # "On its longest path, a request moves between lanes six times."
+    assert _longest_lane_changes(pm) == 6
+
+
+def test_m2_fishbone_and_five_whys_worked_examples():
+    fish = _run_page(M2, "fishbone.md")["late_rx"]
+    assert fish.category_names() == ["People", "Methods and processes", "Equipment",
+                                     "Environment", "Materials and supplies",
+                                     "Measurement and policies"]
+    whys = _run_page(M2, "five-whys.md")["missed_dose"]
+    assert whys.depth == 5 and whys.is_complete()
+
+
+def test_m2_pareto_worked_example_numbers():
+    chart = _run_page(M2, "pareto.md")["all_homes"]
+    t = chart.table
+    # "Four kinds of incident out of eight make up 81% of the total. The biggest ... is 39%"
+    assert len(t) == 8 and len(chart.vital_few) == 4
+    assert round(float(t.loc[t["vital_few"], "count"].sum()) / chart.total * 100) == 81
+    assert t.iloc[0]["category"] == "Dose missed or not signed for"
+    assert round(float(t.iloc[0]["percent"])) == 39
+    assert t.iloc[1]["category"] == "Given at the wrong time"
+    # "'Medicine out of stock' is third"
+    assert t.iloc[2]["category"] == "Medicine out of stock"
+
+
+def test_m2_stakeholder_worked_example_quadrants():
+    grid = _run_page(M2, "stakeholders.md")["round_project"]
+    assert grid.quadrant("Residents and families") == "keep informed"
+    assert grid.quadrant("GP practice") == "keep satisfied"
+    assert grid.quadrant("Senior carers who give medicines") == "manage closely"
+
+
+def test_m2_exercise_1_broken_map_is_refused_and_the_fix_draws(m2_practice):
+    import qilab
+    from qilab.tools.process_map import Step
+
+    with pytest.raises(qilab.QIDataError, match="Referral complete.*no 'no' branch"):
+        qilab.ProcessMap("x", [Step("Referral received", "start", "Admin",
+                                    next="Referral complete?"),
+                               Step("Referral complete?", "decision", "Admin",
+                                    yes="Triaged by nurse"),
+                               Step("Triaged by nurse", "end", "Nurse")])
+    fixed = m2_practice["referral"]
+    decision = fixed.step("Referral complete?")
+    assert decision.no == "Referrer asked for details"
+    assert fixed.step("Referrer asked for details").next == "Referral complete?"  # the loop
+
+
+def test_m2_exercise_2_cedar_court_vital_few_include_other(m2_practice):
+    chart = m2_practice["cedar_chart"]
+    assert chart.vital_few == ["Dose missed or not signed for", "Medicine out of stock",
+                               "Given at the wrong time", "Other"]
+    t = chart.table.set_index("category")["count"]
+    assert t["Other"] == 8
+    assert t["Medicine out of stock"] == t["Given at the wrong time"] == 17
+
+
+def test_m2_exercise_4_quadrants(m2_practice):
+    quadrants = dict(m2_practice["cmht"].table()[["name", "quadrant"]].values)
+    assert quadrants == {
+        "Team manager": "manage closely",
+        "People waiting for an appointment": "keep informed",
+        "GPs who refer": "manage closely",
+        "Commissioner": "keep satisfied",
+        "Estates team": "monitor",
+    }

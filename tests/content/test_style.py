@@ -15,7 +15,7 @@ from ._pages import ALL_PAGES, M1, M1_PAGES, PATHWAYS, ROOT, headings, prose, re
 PROPER_WORDS = {
     "QI", "PDSA", "PDSA:", "NHS", "IHI", "HRA", "QIKAT-R", "SPC", "GP", "RAG", "XmR",
     "Aware", "Foundation", "Practitioner", "Coach", "Leaders",
-    "England", "Ward", "Oak", "House", "I",
+    "England", "Ward", "Oak", "House", "I", "Pareto",
 }
 # Multi-word proper names, removed before the word check.
 PROPER_PHRASES = ("Model for Improvement",)
