@@ -124,9 +124,10 @@ class AutogradeReport:
 class Sandbox:
     """One started kernel and the private folder it runs in."""
 
-    def __init__(self, km: Any, workdir: Path) -> None:
+    def __init__(self, km: Any, workdir: Path, root: Path | None = None) -> None:
         self.km = km
         self.workdir = workdir
+        self.root = root or workdir
         self.killed_by_watchdog = False
 
     @property
@@ -164,66 +165,83 @@ class Sandbox:
             run_sync(self.km.cleanup_resources)()
         except Exception:  # noqa: BLE001
             pass
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 class KernelPool:
-    """Kernels started ahead of need; :meth:`take` hands each out once, never back.
+    """Kernels started ahead of need, one per submission; :meth:`take` hands each out once.
 
-    ``ahead`` kernels boot in the background while the current submission runs. ``planned`` is
-    how many kernels will be needed in all, so the pool does not start kernels nobody will use
-    (grading a crashed kernel's remaining cells needs one more: it is started on demand).
+    ``plan`` is the order in which learners will be graded. Each kernel starts in a private
+    folder shaped like nbgrader's (``.../autograded/<learner>/<assignment>``, so code that works
+    out the learner from its folder, as :mod:`qilab.cohort.identity` does, sees the same learner
+    as under ``nbgrader autograde``), and ``ahead`` kernels boot in the background while the
+    current submission runs. A kernel is never handed to a second learner.
     """
 
-    def __init__(self, limits: Limits, *, ahead: int = 2, planned: int = 0,
+    def __init__(self, limits: Limits, assignment: str, plan: list[str], *, ahead: int = 2,
                  kernel_name: str = "python3") -> None:
         self.limits = limits
+        self.assignment = assignment
         self.ahead = max(1, int(ahead))
-        self.planned = planned
         self.kernel_name = kernel_name
-        self._ready: deque[Sandbox] = deque()
+        self._plan: deque[str] = deque(plan)
+        self._ready: deque[tuple[str, Sandbox]] = deque()
         self.started = 0
         self.base = Path(tempfile.mkdtemp(prefix="qilab-grading-"))
 
     def _env(self, workdir: Path) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(_SECRET_ENV_PREFIXES)}
-        env.update(HOME=str(workdir), TMPDIR=str(workdir / ".tmp"),
-                   MPLCONFIGDIR=str(workdir / ".matplotlib"), IPYTHONDIR=str(workdir / ".ipython"),
-                   NBGRADER_EXECUTION="autograde", PYTHONDONTWRITEBYTECODE="1",
-                   MPLBACKEND="agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        tmp = workdir.parents[2] / "tmp"
+        env.update(HOME=str(workdir), TMPDIR=str(tmp), MPLCONFIGDIR=str(tmp / "matplotlib"),
+                   IPYTHONDIR=str(tmp / "ipython"), NBGRADER_EXECUTION="autograde",
+                   PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="agg", OPENBLAS_NUM_THREADS="1",
+                   OMP_NUM_THREADS="1")
+        env.pop("JUPYTERHUB_USER", None)
         return env
 
-    def _start_one(self) -> Sandbox:
+    def _start_one(self, student: str) -> Sandbox:
         from jupyter_client.kernelspec import KernelSpec
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        workdir = Path(tempfile.mkdtemp(prefix="kernel-", dir=self.base))
-        (workdir / ".tmp").mkdir()
+        box_root = Path(tempfile.mkdtemp(prefix="k", dir=self.base))
+        workdir = box_root / "autograded" / student / self.assignment
+        workdir.mkdir(parents=True)
+        (box_root / "tmp").mkdir()
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         km._kernel_spec = KernelSpec(  # the course's python, through the limits launcher
             argv=[sys.executable, str(SANDBOX_SCRIPT), "--memory-mb", str(self.limits.memory_mb),
                   "--file-mb", str(self.limits.file_mb), "--", "-f", "{connection_file}"],
             display_name="Python 3 (qilab grading sandbox)", language="python",
             interrupt_mode="signal", metadata={})
-        km.connection_file = str(workdir / ".kernel.json")
+        km.connection_file = str(box_root / "kernel.json")
         run_sync(km.start_kernel)(cwd=str(workdir), env=self._env(workdir),
                                   extra_arguments=["--HistoryManager.hist_file=:memory:"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.started += 1
-        return Sandbox(km, workdir)
+        return Sandbox(km, workdir, box_root)
 
     def _top_up(self) -> None:
-        while len(self._ready) < self.ahead and self.started < self.planned:
-            self._ready.append(self._start_one())
+        while len(self._ready) < self.ahead and self._plan:
+            student = self._plan.popleft()
+            self._ready.append((student, self._start_one(student)))
 
-    def take(self) -> Sandbox:
-        """A fresh, already started kernel (starting more in the background)."""
-        if not self._ready:
-            self.planned = max(self.planned, self.started + 1)
-            self._ready.append(self._start_one())
-        box = self._ready.popleft()
+    def take(self, student: str) -> Sandbox:
+        """A fresh, already started kernel for ``student`` (starting more in the background)."""
+        box = None
+        if self._ready and self._ready[0][0] == student:
+            box = self._ready.popleft()[1]
+        else:
+            for i, (who, candidate) in enumerate(self._ready):
+                if who == student:
+                    del self._ready[i]
+                    box = candidate
+                    break
+        if box is None:
+            if student in self._plan:
+                self._plan.remove(student)
+            box = self._start_one(student)  # a replacement after a crash, or off plan
         self._top_up()
         return box
 
@@ -234,7 +252,7 @@ class KernelPool:
     def close(self) -> None:
         """Kill kernels nobody took and remove the pool's folders."""
         while self._ready:
-            self._ready.popleft().kill()
+            self._ready.popleft()[1].kill()
         shutil.rmtree(self.base, ignore_errors=True)
 
 
@@ -273,7 +291,7 @@ def _safe_execute_class(pool: KernelPool, limits: Limits) -> type:
 
         # --- kernels
         async def _fresh_kernel(self) -> None:
-            self._box = pool.take()
+            self._box = pool.take(self.resources["nbgrader"]["student"])
             self._box.populate(self._folder)
             self.km = self._box.km
             box = self._box
@@ -377,7 +395,7 @@ def load_nbgrader_config(course: Course) -> Any:
 # staging: what the converter reads
 
 def _stage(course: Course, assignment: str, students: list[str], limits: Limits,
-           results: dict[str, SubmissionResult]) -> Path:
+           results: dict[str, SubmissionResult]) -> Path:  # noqa: C901
     """Copy submissions to a staging folder, putting a noted blank notebook in place of any
     notebook over the size limit; the learners' own files are never changed."""
     import nbformat
@@ -484,20 +502,22 @@ def autograde(course: Course, assignment: str, *, student: str | None = None,
         raise QIDataError(f"No submissions of {assignment!r} collected yet: run `qilab cohort "
                           f"collect {assignment}` first.", field="assignment")
 
-    pool = KernelPool(limits, ahead=workers, planned=len(students),
-                      kernel_name=_released_kernel_name(course, assignment))
-    pool.prime()  # kernels boot while nbgrader loads
     ensure_venv_on_path()
     backup = backup_gradebook(course, f"before-autograde-{assignment}")
     results = {s: SubmissionResult(s) for s in students}
+    workers = min(workers, len(students))
     bar = ProgressBar(len(students), f"Autograding {assignment}") if progress else None
+    warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's, harmless
     try:
-        warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's, harmless
-        staging = _stage(course, assignment, students, limits, results)
-        _run_converter(course, assignment, students, staging, pool, limits, results, bar,
-                       log_level)
+        _stage(course, assignment, students, limits, results)
+        if workers == 1:
+            done = _grade_group(course, assignment, students, limits, 2, log_level,
+                                lambda who, ok: bar.advance(note=who) if bar else None)
+            _merge(results, done)
+        else:
+            _grade_in_workers(course, assignment, students, limits, workers, log_level,
+                              results, bar)
     finally:
-        pool.close()
         shutil.rmtree(course.root / STAGING, ignore_errors=True)
         if bar:
             bar.close()
@@ -506,9 +526,125 @@ def autograde(course: Course, assignment: str, *, student: str | None = None,
                            time.monotonic() - started)
 
 
-def _run_converter(course: Course, assignment: str, students: list[str], staging: Path,
-                   pool: KernelPool, limits: Limits, results: dict[str, SubmissionResult],
-                   bar: ProgressBar | None, log_level: int) -> None:
+def _merge(results: dict[str, SubmissionResult], done: dict[str, SubmissionResult]) -> None:
+    for who, res in done.items():
+        results[who].status = res.status if results[who].status == "graded" else \
+            results[who].status
+        results[who].notes.extend(res.notes)
+        results[who].seconds = res.seconds
+
+
+def _grade_in_workers(course: Course, assignment: str, students: list[str], limits: Limits,
+                      workers: int, log_level: int, results: dict[str, SubmissionResult],
+                      bar: ProgressBar | None) -> None:
+    """Grade in ``workers`` processes, each a share of the learners (round robin) with its own
+    kernel pool; gradebook access is serialised by a lock file."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    groups = [students[i::workers] for i in range(workers)]
+    procs = [ctx.Process(target=_worker_main, args=(course, assignment, g, limits, log_level,
+                                                    queue), daemon=False) for g in groups]
+    for proc in procs:
+        proc.start()
+    finished = 0
+    seen: set[str] = set()
+    while finished < len(procs):
+        try:
+            kind, payload = queue.get(timeout=5)
+        except Exception:  # noqa: BLE001 - queue.Empty: check for workers that died
+            if all(not p.is_alive() for p in procs):
+                break
+            continue
+        if kind == "one":
+            seen.add(payload)
+            if bar:
+                bar.advance(note=payload)
+        elif kind == "group":
+            finished += 1
+            _merge(results, payload)
+    for proc in procs:
+        proc.join(timeout=30)
+    for who in students:
+        if who not in seen and results[who].status == "graded":
+            results[who].status = "failed"
+            results[who].notes.append("its grading worker stopped before reaching it")
+
+
+def _worker_main(course: Course, assignment: str, students: list[str], limits: Limits,
+                 log_level: int, queue: Any) -> None:
+    _serialise_gradebook(course)
+    done = _grade_group(course, assignment, students, limits, 1, log_level,
+                        lambda who, ok: queue.put(("one", who)))
+    queue.put(("group", done))
+
+
+_lock_depth = 0
+_lock_handle: Any = None
+
+
+def _serialise_gradebook(course: Course) -> None:
+    """Make every ``with Gradebook(...)`` in this process hold ``.qilab/gradebook.lock``
+    (re-entrant within the process), so worker processes write the gradebook one at a time."""
+    import fcntl
+    from nbgrader.api import Gradebook
+
+    lock_path = course.root / ".qilab" / "gradebook.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    enter, exit_ = Gradebook.__enter__, Gradebook.__exit__
+
+    def locked_enter(self: Any) -> Any:
+        global _lock_depth, _lock_handle
+        if _lock_depth == 0:
+            _lock_handle = open(lock_path, "a")
+            fcntl.flock(_lock_handle, fcntl.LOCK_EX)
+        _lock_depth += 1
+        try:
+            return enter(self)
+        except BaseException:
+            _release()
+            raise
+
+    def _release() -> None:
+        global _lock_depth, _lock_handle
+        _lock_depth -= 1
+        if _lock_depth == 0 and _lock_handle is not None:
+            fcntl.flock(_lock_handle, fcntl.LOCK_UN)
+            _lock_handle.close()
+            _lock_handle = None
+
+    def locked_exit(self: Any, *exc: Any) -> Any:
+        try:
+            return exit_(self, *exc)
+        finally:
+            _release()
+
+    Gradebook.__enter__ = locked_enter  # type: ignore[method-assign]
+    Gradebook.__exit__ = locked_exit  # type: ignore[method-assign]
+
+
+def _grade_group(course: Course, assignment: str, students: list[str], limits: Limits,
+                 ahead: int, log_level: int, notify: Callable[[str, bool], Any]
+                 ) -> dict[str, SubmissionResult]:
+    """Grade ``students`` one after another in this process, with kernels started ahead."""
+    sub_root = course.root / "submitted"
+    plan = [s for s in students for _ in range(max(1, len(list(
+        (sub_root / s / assignment).glob("*.ipynb")))))]
+    pool = KernelPool(limits, assignment, plan, ahead=ahead,
+                      kernel_name=_released_kernel_name(course, assignment))
+    pool.prime()  # kernels boot while nbgrader loads
+    results = {s: SubmissionResult(s) for s in students}
+    try:
+        _run_converter(course, assignment, students, pool, limits, results, notify, log_level)
+    finally:
+        pool.close()
+    return results
+
+
+def _run_converter(course: Course, assignment: str, students: list[str], pool: KernelPool,
+                   limits: Limits, results: dict[str, SubmissionResult],
+                   notify: Callable[[str, bool], Any], log_level: int) -> None:
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import NbGraderException
     from nbgrader.coursedir import CourseDirectory
@@ -523,7 +659,6 @@ def _run_converter(course: Course, assignment: str, students: list[str], staging
     if not logger.handlers:
         logger.addHandler(logging.StreamHandler(sys.stderr))
     logger.propagate = False
-    failed: list[str] = []
     clock: dict[str, float] = {}
 
     class SafeAutograde(Autograde):
@@ -534,8 +669,6 @@ def _run_converter(course: Course, assignment: str, students: list[str], staging
         def set_permissions(self, assignment_id: str, student_id: str) -> None:
             super().set_permissions(assignment_id, student_id)
             results[student_id].seconds = time.monotonic() - clock.get(student_id, 0)
-            if bar:
-                bar.advance(note=student_id)
 
     for student in students:
         coursedir = CourseDirectory(config=config)
@@ -545,20 +678,18 @@ def _run_converter(course: Course, assignment: str, students: list[str], staging
         converter.force = True
         converter.autograde_preprocessors = [
             safe_execute if pp is Execute else pp for pp in converter.autograde_preprocessors]
+        ok = True
         try:
             converter.start()
         except NbGraderException as exc:
-            failed.append(student)
+            ok = False
             results[student].status = "failed"
             results[student].notes.append(f"nbgrader could not grade it: {exc}")
-            if bar:
-                bar.advance(note=f"{student} (failed)")
         except Exception as exc:  # noqa: BLE001 - one learner must not stop the batch
-            failed.append(student)
+            ok = False
             results[student].status = "failed"
             results[student].notes.append(f"{type(exc).__name__}: {exc}")
-            if bar:
-                bar.advance(note=f"{student} (failed)")
+        notify(student, ok)
 
 
 def _read_scores(course: Course, assignment: str, results: dict[str, SubmissionResult]) -> None:

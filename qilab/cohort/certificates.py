@@ -39,7 +39,7 @@ from .course import GRADING_DIR, Course
 from .evidence import read_evidence, read_names
 from .progress import ProgressBar
 from .secret import load_secret
-from .standard import Decision, Standard, decide, load_standard
+from .standard import Decision, Scores, Standard, decide, load_standard
 
 TEMPLATE = GRADING_DIR / "certificate.html"
 CODE_RE = re.compile(r"^QI(-[A-Z2-7]{4}){7}$")
@@ -143,12 +143,11 @@ class CertifyReport:
 
 
 def gradebook_scores(course: Course, assignments: list[str]
-                     ) -> tuple[dict[str, dict[str, dict[str, tuple[float, float]]]],
-                                dict[str, str], dict[str, list[str]]]:
-    """``scores[learner][assignment][notebook]``, names from the gradebook and, per learner,
+                     ) -> tuple[dict[str, Scores], dict[str, str], dict[str, list[str]]]:
+    """``scores[learner][assignment][notebook][scope]`` (see :func:`decide`), names from the gradebook and, per learner,
     the assignments still waiting for manual grading."""
     from nbgrader.api import Gradebook, MissingEntry
-    scores: dict[str, dict[str, dict[str, tuple[float, float]]]] = {}
+    scores: dict[str, Scores] = {}
     names: dict[str, str] = {}
     waiting: dict[str, list[str]] = {}
     if not course.gradebook.exists():
@@ -165,9 +164,15 @@ def gradebook_scores(course: Course, assignments: list[str]
                     continue
                 if sub.needs_manual_grade:
                     waiting.setdefault(student.id, []).append(assignment)
-                scores.setdefault(student.id, {})[assignment] = {
-                    nb.notebook.name: (float(nb.score), float(nb.max_score))
-                    for nb in sub.notebooks}
+                per_nb: dict[str, dict[str, tuple[float, float]]] = {}
+                for nb in sub.notebooks:
+                    manual = {c.name for c in nb.notebook.solution_cells}
+                    auto = [g for g in nb.grades if g.name not in manual]
+                    per_nb[nb.notebook.name] = {
+                        "all": (float(nb.score), float(nb.max_score)),
+                        "autograded": (float(sum(g.score for g in auto)),
+                                       float(sum(g.max_score for g in auto)))}
+                scores.setdefault(student.id, {})[assignment] = per_nb
     return scores, names, waiting
 
 

@@ -26,6 +26,7 @@ class AssignmentRule:
     id: str
     min_percent: float
     per_notebook: bool = False
+    scope: str = "all"  # "all" points, or only "autograded" ones
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,12 @@ def load_standard(path: str | os.PathLike | None = None) -> Standard:
             if not 0 <= pct <= 100:
                 raise QIDataError(f"{where}: min_percent {pct} is not between 0 and 100.",
                                   field="min_percent")
+            scope = str(rule.get("scope", "all"))
+            if scope not in ("all", "autograded"):
+                raise QIDataError(f"{where}: scope {scope!r} must be 'all' or 'autograded'.",
+                                  field="scope")
             rules.append(AssignmentRule(str(_need(rule, "id", where)), pct,
-                                        bool(rule.get("per_notebook", False))))
+                                        bool(rule.get("per_notebook", False)), scope))
         items = [EvidenceItem(str(_need(e, "id", where)), " ".join(str(e.get("description",
                                                                              "")).split()))
                  for e in body.get("evidence") or []]
@@ -123,18 +128,21 @@ def load_standard(path: str | os.PathLike | None = None) -> Standard:
     return Standard(tiers, path)
 
 
-def decide(tier: Tier, learner: str, scores: dict[str, dict[str, tuple[float, float]]],
+Scores = dict[str, dict[str, dict[str, tuple[float, float]]]]
+
+
+def decide(tier: Tier, learner: str, scores: Scores,
            evidence: dict[tuple[str, str], bool], held: set[str] | None = None) -> Decision:
     """Apply ``tier`` to one learner.
 
-    ``scores[assignment][notebook] = (score, max_score)`` from the gradebook (missing: not
-    submitted); ``evidence[(learner, item)]`` is whether an assessor marked the item met;
+    ``scores[assignment][notebook][scope] = (score, max_score)`` from the gradebook, where
+    ``scope`` is ``"all"`` or ``"autograded"`` (missing: not submitted); ``evidence[(learner, item)]`` is whether an assessor marked the item met;
     ``held`` is the tiers the learner already holds (from the register).
 
     >>> t = Tier("aware", "Aware", "", (AssignmentRule("aware-quiz", 75),), ())
-    >>> decide(t, "ann", {"aware-quiz": {"quiz": (8, 10)}}, {}).met
+    >>> decide(t, "ann", {"aware-quiz": {"quiz": {"all": (8, 10)}}}, {}).met
     True
-    >>> decide(t, "bob", {"aware-quiz": {"quiz": (7, 10)}}, {}).reasons
+    >>> decide(t, "bob", {"aware-quiz": {"quiz": {"all": (7, 10)}}}, {}).reasons
     ('aware-quiz: 70% of the points, below the 75% needed',)
     """
     reasons: list[str] = []
@@ -143,14 +151,16 @@ def decide(tier: Tier, learner: str, scores: dict[str, dict[str, tuple[float, fl
         if not notebooks:
             reasons.append(f"{rule.id}: not submitted or not graded yet")
             continue
-        got = sum(s for s, _ in notebooks.values())
-        most = sum(m for _, m in notebooks.values())
+        what = "of the autograded points" if rule.scope == "autograded" else "of the points"
+        parts = {name: nb.get(rule.scope, (0.0, 0.0)) for name, nb in notebooks.items()}
+        got = sum(s for s, _ in parts.values())
+        most = sum(m for _, m in parts.values())
         pct = 100.0 * got / most if most else 0.0
         if pct + 1e-9 < rule.min_percent:
-            reasons.append(f"{rule.id}: {pct:.0f}% of the points, below the "
+            reasons.append(f"{rule.id}: {pct:.0f}% {what}, below the "
                            f"{rule.min_percent:g}% needed")
-        if rule.per_notebook:
-            for name, (s, m) in sorted(notebooks.items()):
+        if rule.per_notebook and len(parts) > 1:
+            for name, (s, m) in sorted(parts.items()):
                 npct = 100.0 * s / m if m else 0.0
                 if npct + 1e-9 < rule.min_percent:
                     reasons.append(f"{rule.id}/{name}: {npct:.0f}%, below the "
