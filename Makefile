@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book vendor test quicktest lab workshop bench setup clean
+.PHONY: book vendor test quicktest lab workshop bench setup clean hub
 
 ## setup: create .venv and install the pinned requirements and qilab (only when they change)
 setup: $(STAMP)
@@ -67,3 +67,8 @@ workshop: setup
 bench: setup
 	@mkdir -p _build/bench
 	@set -e; for f in tests/bench/bench_*.py; do PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python $$f; done
+
+## hub: start a trial JupyterHub on 127.0.0.1:8000 (as root, after deploy/local/install.sh; see
+## deploy/README.md). There is no default user or password: sign in as a unix user you added.
+hub:
+	deploy/local/trial-hub.sh
