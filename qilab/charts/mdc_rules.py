@@ -124,21 +124,30 @@ def _shift_markers(rtm: np.ndarray, start: np.ndarray) -> np.ndarray:
     return np.where((run >= RUN_LENGTH) & (rtm != 0), rtm, 0).astype(np.int8)
 
 
+def _sign0(values: np.ndarray) -> np.ndarray:
+    """Sign as int8, 0 where the value is missing (np.nan_to_num's result, without its cost)."""
+    s = np.sign(values)
+    s[np.isnan(s)] = 0.0
+    return s.astype(np.int8)
+
+
 def _diff_signs(y: np.ndarray, start: np.ndarray) -> np.ndarray:
     """Sign of y[i] - y[i-1] (0 at a series start or when either value is missing)."""
     d = np.zeros(y.size, dtype=np.int8)
     if y.size > 1:
         with np.errstate(invalid="ignore"):
-            s = np.sign(y[1:] - y[:-1])
-        s = np.nan_to_num(s, nan=0.0).astype(np.int8)
-        d[1:] = s
+            d[1:] = _sign0(y[1:] - y[:-1])
         d[start] = 0
     return d
 
 
-def _trend_markers(y: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """+1/-1 at a point that ends 7 points each higher/lower than the last, else 0."""
-    d = _diff_signs(y, start)
+def _trend_markers(y: np.ndarray, start: np.ndarray, d: np.ndarray | None = None) -> np.ndarray:
+    """+1/-1 at a point that ends 7 points each higher/lower than the last, else 0.
+
+    ``d`` is ``_diff_signs(y, start)`` when the caller has it already.
+    """
+    if d is None:
+        d = _diff_signs(y, start)
     run = _run_length_so_far(d, start)
     return np.where((run >= RUN_LENGTH - 1) & (d != 0), d, 0).astype(np.int8)
 
@@ -161,17 +170,19 @@ def _two_in_three_windows(close: np.ndarray, rtm: np.ndarray, start: np.ndarray)
 
 
 def _label(y: np.ndarray, rtm: np.ndarray, outside: np.ndarray, trend: np.ndarray,
-           two_in_three: np.ndarray, shift: np.ndarray, start: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:
+           two_in_three: np.ndarray, shift: np.ndarray, start: np.ndarray,
+           d: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Apply precedence: return (rule code per point, direction per point).
 
     Rule codes index :data:`RULE_NAMES`. For a trend the direction is the sign of the step to
     the next point when that point is in a trend too, otherwise of the step from the previous
-    point (a step of 0 reads as decreasing, as in NHSRplotthedots).
+    point (a step of 0 reads as decreasing, as in NHSRplotthedots). ``d`` is
+    ``_diff_signs(y, start)`` when the caller has it already.
     """
     n = y.size
     trend = trend.astype(bool)
-    d = _diff_signs(y, start)  # d[i] = step into point i
+    if d is None:
+        d = _diff_signs(y, start)  # d[i] = step into point i
     nxt_in = np.zeros(n, dtype=bool)
     if n > 1:
         nxt_in[:-1] = trend[1:] & ~start[1:]
@@ -206,12 +217,13 @@ def _evaluate(y: np.ndarray, mean: np.ndarray, lpl: np.ndarray, upl: np.ndarray,
         if nupl is None:
             nupl = mean + NEAR_FRACTION * (upl - mean)
         outside = (y > upl) | (y < lpl)
-        rtm = np.nan_to_num(np.sign(y - mean), nan=0.0).astype(np.int8)
+        rtm = _sign0(y - mean)
         close = ~outside & ((y < nlpl) | (y > nupl))
     shift = _spread_back(_shift_markers(rtm, start), start)
-    trend = _spread_back(_trend_markers(y, start), start)
+    steps = _diff_signs(y, start)
+    trend = _spread_back(_trend_markers(y, start, steps), start)
     two = _two_in_three_windows(close, rtm, start) & close
-    rule, direction = _label(y, rtm, outside, trend, two, shift, start)
+    rule, direction = _label(y, rtm, outside, trend, two, shift, start, steps)
     return {"outside_limits": outside, "two_in_three": two, "trend": trend, "shift": shift,
             "direction": direction, "rule": rule, "relative_to_mean": rtm, "close": close}
 
