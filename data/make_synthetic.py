@@ -98,10 +98,52 @@ def care_home_medication_incidents(seed: int = SEED + 10) -> pd.DataFrame:
     return df.sort_values(["date_reported", "home"], kind="stable").reset_index(drop=True)
 
 
+def gp_routine_access(seed: int = 20190501) -> pd.DataFrame:
+    """30 weeks at "Millbrook Surgery", a made-up GP practice (used by module M5).
+
+    Each week the practice counts requests for a routine appointment and how many of those
+    patients were seen within 14 days. From week 17 the practice tests a care navigator who
+    sorts requests at the first call, so the chance of being seen within 14 days rises.
+    """
+    rng = np.random.default_rng(seed)
+    weeks = pd.date_range("2019-04-01", periods=30, freq="7D")
+    p = np.where(np.arange(30) < 16, 0.62, 0.76)
+    change = [""] * 30
+    change[16] = "Care navigator at first call"
+    requests = rng.poisson(110, size=30)
+    seen = rng.binomial(requests, p)
+    return pd.DataFrame({
+        "week_start": weeks.strftime("%Y-%m-%d"),
+        "requests": requests,
+        "seen_within_14_days": seen,
+        "pct_seen_within_14_days": np.round(100 * seen / requests, 1),
+        "change_tested": change,
+    })
+
+
+def community_team_waits(seed: int = 20190601) -> pd.DataFrame:
+    """24 weeks of waits for a made-up community nursing team (used by module M5).
+
+    Each week's value is the median number of days from referral to first visit. Nothing
+    changes: the waits vary by chance alone around about 9 days.
+    """
+    rng = np.random.default_rng(seed)
+    weeks = pd.date_range("2019-04-01", periods=24, freq="7D")
+    return pd.DataFrame({
+        "week_start": weeks.strftime("%Y-%m-%d"),
+        "median_days_to_first_visit": np.round(rng.normal(9.0, 1.4, size=24), 1),
+    })
+
+
 def main() -> None:
     out = HERE / "ward7_falls_assessment.csv"
     ward7_falls_assessment().to_csv(out, index=False)
     print(f"wrote {out}")
+    for name, make in (("gp_routine_access", gp_routine_access),
+                       ("community_team_waits", community_team_waits)):
+        out = HERE / f"{name}.csv"
+        make().to_csv(out, index=False)
+        print(f"wrote {out}")
     out = HERE / "care_home_medication_incidents.csv"
     care_home_medication_incidents().to_csv(out, index=False)
     print(f"wrote {out}")

@@ -16,6 +16,7 @@ PROPER_WORDS = {
     "QI", "PDSA", "PDSA:", "NHS", "IHI", "HRA", "QIKAT-R", "SPC", "GP", "RAG", "XmR",
     "Aware", "Foundation", "Practitioner", "Coach", "Leaders",
     "England", "Ward", "Oak", "House", "I", "Pareto",
+    "Anhøj", "Millbrook", "Surgery", "Mr", "Potato", "Head", "Arnstein's", "NIHR",
 }
 # Multi-word proper names, removed before the word check.
 PROPER_PHRASES = ("Model for Improvement",)

@@ -1,0 +1,231 @@
+"""Modules M5, M7 and M9, the run chart cheat sheet and the community pages: every page runs
+cleanly, and every practice solution (and every number the teaching text states) is what the
+code on the page gives.
+
+The code under test is the pages' own code: the code cells of a page are run in order, in the
+page's folder, and the values they leave behind are checked against what the text says. If the
+page, qilab or the data change so that a written answer is no longer true, this fails.
+"""
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from ._pages import (COMMUNITY_PAGES, M5, M5_PAGES, M7, M7_PAGES, M9, M9_PAGES, ROOT,
+                     code_cells, headings, read)
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+PAGES = M5_PAGES + M7_PAGES + M9_PAGES
+MODULES = [m for m in (M5, M7, M9) if (m / "overview.md").exists()]
+CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your project",
+                    "Further reading"]
+
+
+def _run_page(folder: Path, name: str, tmp: Path | None = None) -> dict:
+    """Run every code cell of a page in one namespace, in the page's folder (or a copy of the
+    data paths from ``tmp`` for pages that write files), with warnings as errors."""
+    namespace: dict = {"__name__": "__page__"}
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _tags, source in code_cells(folder / name):
+                exec(compile(source, name, "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    return namespace
+
+
+# ---- every page -------------------------------------------------------------------------------
+
+def test_pages_found():
+    assert len(M5_PAGES) >= 8
+
+
+@pytest.mark.book
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_page_executes_cleanly(page):
+    jupytext = pytest.importorskip("jupytext")
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(page)
+    if not any(c.cell_type == "code" for c in nb.cells):
+        pytest.skip("no code cells")
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(page.parent)}}).execute()
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"{page.name}: {out.get('ename')}: {out.get('evalue')}"
+            if out.output_type == "stream":
+                assert out.name != "stderr", f"{page.name} wrote to stderr: {out.text[:300]}"
+
+
+@pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)
+def test_module_follows_the_page_template(folder):
+    text = read(folder / "overview.md")
+    body = text.split("\n## ", 1)[0]
+    positions = [body.find(label) for label in
+                 ("**What you'll learn**", "**Who this is for**", "**Time**")]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    found = [h for h in headings(read(folder / "practice.md")) if h in CLOSING_SECTIONS]
+    assert found == CLOSING_SECTIONS
+    practice = read(folder / "practice.md")
+    assert practice.count(":::{admonition} Solution\n:class: dropdown") >= 4
+    assert practice.count(":::{admonition} Answer\n:class: dropdown") >= 6
+    for page in folder.glob("*.md"):
+        head = read(page).split("---")[1]
+        for key in ("format_name: myst", "extension: .md", "name: python3"):
+            assert key in head, f"{page.name}: jupytext header lacks {key!r}"
+
+
+@pytest.mark.parametrize("folder", [m for m in MODULES if m != M9], ids=lambda f: f.name)
+def test_code_solutions_are_tagged_and_collapsed(folder):
+    cells = code_cells(folder / "practice.md")
+    solutions = [tags for tags, _ in cells if "solution" in tags]
+    assert solutions, "the practice page has code solutions"
+    assert all("hide-cell" in tags for tags in solutions)
+
+
+def test_pages_are_in_the_table_of_contents_once():
+    toc = read(ROOT / "_toc.yml")
+    extra = [ROOT / "book" / "resources" / "cheat-sheet-run-charts.md"]
+    extra += [p for p in [ROOT / "book" / "trainers" / "facilitating-foundation-workshop.md"]
+              if p.exists()]
+    for page in PAGES + COMMUNITY_PAGES + extra:
+        doc = str(page.relative_to(ROOT).with_suffix(""))
+        assert len(re.findall(rf"file: {re.escape(doc)}\s*$", toc, re.M)) == 1, doc
+
+
+# ---- M5: variation and run charts -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def m5_practice() -> dict:
+    pytest.importorskip("qilab.sims.dice")
+    return _run_page(M5, "practice.md")
+
+
+def test_m5_exercise_2_median_and_useful_observations(m5_practice):
+    row = m5_practice["falls_chart"].parts.iloc[0]
+    assert row["cl"] == 4 and int(row["n_obs"]) == 12 and int(row["n_useful"]) == 8
+    assert int(row["longest_run_max"]) == 6 and int(row["n_crossings_min"]) == 1
+
+
+def test_m5_exercise_3_ihi_shift_but_no_anhoej_signal(m5_practice):
+    anhoej, ihi = m5_practice["lounge_anhoej"], m5_practice["lounge_ihi"]
+    row = anhoej.parts.iloc[0]
+    assert not bool(row["runs_signal"])
+    assert row["cl"] == 29.5 and int(row["longest_run_max"]) == 8
+    assert int(row["n_crossings"]) == 13 and int(row["n_crossings_min"]) == 8
+    shift = ihi.points["shift"]
+    assert shift.tolist() == [8 <= i <= 13 for i in range(24)]   # weeks 9 to 14
+    assert not ihi.points["trend"].any()
+
+
+def test_m5_exercise_4_dice_detection_counts(m5_practice):
+    assert m5_practice["found"] == {"median from all days": 13,
+                                    "median fixed at days 1 to 20": 36,
+                                    "fair dice only": 2}
+
+
+def test_m5_exercise_5_new_baseline_has_no_signal():
+    import pandas as pd
+    import qilab
+
+    gp = pd.read_csv(ROOT / "data" / "gp_routine_access.csv")
+    chart = qilab.spc(gp, y="pct_seen_within_14_days", part=16)
+    assert not chart.parts["runs_signal"].any()
+    assert int(chart.parts["n_obs"].iloc[1]) == 14
+
+
+def test_m5_baseline_and_worked_example_numbers():
+    import pandas as pd
+    import qilab
+
+    gp = pd.read_csv(ROOT / "data" / "gp_routine_access.csv")
+    y = "pct_seen_within_14_days"
+    base = qilab.spc(gp.iloc[:16], y=y)
+    assert base.parts["cl"].iloc[0] == 63.6 and int(base.parts["n_useful"].iloc[0]) == 14
+    assert not base.parts["runs_signal"].iloc[0]
+    assert not qilab.spc(gp.iloc[:16], y=y, rules="ihi").parts["runs_signal"].iloc[0]
+    assert 52 < gp[y].iloc[:16].min() < 54 and 70 < gp[y].iloc[:16].max() < 71
+    whole = qilab.spc(gp, y=y)
+    assert whole.parts["cl"].iloc[0] == 69.35 and bool(whole.parts["runs_signal"].iloc[0])
+    frozen = qilab.spc(gp, y=y, freeze=16)
+    row = frozen.parts.iloc[0]
+    assert (int(row["n_useful"]), int(row["longest_run"]), int(row["longest_run_max"]),
+            int(row["n_crossings"]), int(row["n_crossings_min"])) == (28, 16, 8, 5, 9)
+    assert (frozen.points["y"].iloc[14:] > 63.6).all() and frozen.points["y"].iloc[13] < 63.6
+    after = gp[y].iloc[16:]
+    assert (after >= 70).all() and int((after >= 80).sum()) == 2
+    assert gp["change_tested"].fillna("").tolist().index("Care navigator at first call") == 16
+    ihi = qilab.spc(gp, y=y, freeze=16, rules="ihi")
+    points = ihi.points
+    assert int(points["shift"].sum()) == 16
+    assert points.index[points["trend"]].tolist() == list(range(13, 22))   # weeks 14 to 22
+    assert points.index[points["astronomical"]].tolist() == [29]            # week 30
+    assert bool(points["runs_too_few"].iloc[0])
+
+
+def test_m5_community_team_trend_is_the_only_ihi_signal():
+    import pandas as pd
+    import qilab
+
+    waits = pd.read_csv(ROOT / "data" / "community_team_waits.csv")
+    y = "median_days_to_first_visit"
+    assert not qilab.spc(waits, y=y).parts["runs_signal"].iloc[0]
+    p = qilab.spc(waits, y=y, rules="ihi").points
+    assert p.index[p["trend"]].tolist() == [0, 1, 2, 3, 4]
+    assert waits[y].iloc[0] == 10.3 and waits[y].iloc[4] == 7.6
+    for rule in ("shift", "runs_too_few", "runs_too_many", "astronomical"):
+        assert not p[rule].any(), rule
+    assert 5.5 < waits[y].min() and waits[y].max() < 11
+
+
+def test_m5_dice_game_signals_as_the_page_says():
+    import qilab
+    from qilab.sims import dice
+
+    game = dice.roll_days(days=40, dice=3, loaded_from=21, seed=20)
+    public = dice.public_view(game)
+    whole = qilab.spc(public, y="total", x="day").parts.iloc[0]
+    assert int(whole["longest_run"]) > int(whole["longest_run_max"])
+    assert int(whole["n_crossings"]) < int(whole["n_crossings_min"])
+    frozen = qilab.spc(public, y="total", x="day", freeze=20).parts.iloc[0]
+    assert bool(frozen["runs_signal"]) and int(frozen["longest_run"]) > int(frozen["longest_run_max"])
+    assert not qilab.spc(public.iloc[:20], y="total", x="day").parts["runs_signal"].iloc[0]
+    assert dice.expected_total(3) == 10.5 and dice.expected_total(3, dice.DEFAULT_LOADED) == 12.25
+
+
+def test_m5_limits_table_and_cheat_sheet_agree_with_qilab():
+    from qilab.charts.runs import longest_run_max, n_crossings_min, runs_limits
+
+    sheet = read(ROOT / "book" / "resources" / "cheat-sheet-run-charts.md")
+    rows = re.findall(r"^\| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|\s*$", sheet, re.M)
+    assert len(rows) >= 6
+    for n, low, high, run, cross in (tuple(map(int, r)) for r in rows):
+        assert runs_limits(n) == (low, high), n
+        assert longest_run_max(n) == run, n
+        assert n_crossings_min(n) == cross, n
+    # the rules page's quiz and text
+    assert longest_run_max(10) == 6 and longest_run_max(24) == 8 and longest_run_max(50) == 9
+    assert n_crossings_min(24) == 8
+    assert runs_limits(10) == (3, 9) and runs_limits(20) == (6, 16)
+
+
+def test_synthetic_m5_data_reproduce(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_synthetic", ROOT / "data" / "make_synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name in ("gp_routine_access", "community_team_waits"):
+        getattr(module, name)().to_csv(tmp_path / f"{name}.csv", index=False)
+        assert (tmp_path / f"{name}.csv").read_text() == (ROOT / "data" / f"{name}.csv").read_text()
