@@ -45,6 +45,7 @@ def _run_page(folder: Path, name: str) -> dict:
 def test_pages_found():
     assert len(M0_PAGES) >= 5
     assert len(M2_PAGES) >= 7
+    assert len(M4_PAGES) >= 7
 
 
 @pytest.mark.book
@@ -66,7 +67,7 @@ def test_page_executes_cleanly(page):
                 assert out.name != "stderr", f"{page.name} wrote to stderr: {out.text[:300]}"
 
 
-MODULES = [M0, M2]
+MODULES = [M0, M2, M4]
 
 
 @pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)
@@ -260,3 +261,49 @@ def test_m2_exercise_4_quadrants(m2_practice):
         "Commissioner": "keep satisfied",
         "Estates team": "monitor",
     }
+
+
+# ---- M4: measurement for improvement ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def m4_practice() -> dict:
+    pytest.importorskip("qilab.tools.measures")
+    return _run_page(M4, "practice.md")
+
+
+def test_m4_operational_definition_examples():
+    ns = _run_page(M4, "operational-definitions.md")
+    assert ns["assessed"].validate() == []
+    problems = ns["draft"].problem_fields()
+    # "qilab finds two gaps: nobody has said who is included, and ... a denominator"
+    assert sorted(field for field, _ in problems) == ["denominator", "inclusions"]
+
+
+def test_m4_data_plan_example():
+    ns = _run_page(M4, "data-plans.md")
+    plan = ns["plan"]
+    assert plan.complete
+    assert [m.kind for m in plan.measures] == ["outcome", "process", "balancing"]
+
+
+def test_m4_chart_choices_on_the_chart_page():
+    ns = _run_page(M4, "choosing-a-chart.md")
+    assert ns["process_choice"].chart == "p"
+    assert ns["outcome_choice"].chart == "u"
+    assert (ns["early_choice"].chart, ns["early_choice"].then) == ("run", "i")
+
+
+def test_m4_exercise_2_definition_is_complete(m4_practice):
+    assert m4_practice["draft"].validate()  # the draft has problems ...
+    assert m4_practice["seen_in_5_days"].validate() == []  # ... the answer has none
+
+
+def test_m4_exercise_3_plan_lacks_a_balancing_measure(m4_practice):
+    assert m4_practice["missing"] == ["balancing"]
+    assert all(m.validate() == [] for m in m4_practice["care_home_plan"].measures)
+
+
+def test_m4_exercise_4_chart_choices(m4_practice):
+    charts = {k: c.chart for k, c in m4_practice["choices"].items()}
+    assert charts == {"triaged same day": "p", "complaints": "c", "days to first visit": "i",
+                      "6 weeks of data": "run"}
