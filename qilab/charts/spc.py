@@ -277,7 +277,7 @@ def _compute(prep: Prepared, chart: str, rules: str, part_id: np.ndarray, baseli
         work_y[sl], mid[sl], sigma[sl] = lim.work_y, lim.mid, lim.sigma
         details["parts"].append(dict(lim.info))
     yv = cols["y"]
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
         sigma_signal = (yv > cols["ucl"]) | (yv < cols["lcl"])
         z = (work_y - mid) / sigma
     rule_cols, part_rows = _rules(chart, rules, prep, yv, cols, z, sigma_signal, part_id,
