@@ -7,7 +7,8 @@
 #   1. copies the curriculum (this repository, without build output) to $PREFIX/curriculum;
 #   2. makes the learners' Python environment $PREFIX/venv from requirements.txt (the one
 #      tested, pinned set) and installs qilab into it; every user can read and run it;
-#   3. puts deploy/local/nbgrader_config.py where every user's nbgrader finds it;
+#   3. puts deploy/local/nbgrader_config.py where every user's nbgrader finds it, and makes
+#      JupyterLab open the curriculum's MyST pages as notebooks (lab-overrides.json);
 #   4. installs configurable-http-proxy from npm into $PREFIX/npm (needs Node.js 20);
 #   5. makes the nbgrader exchange /srv/nbgrader/exchange (mode 1777, as nbgrader documents);
 #   6. makes the unix groups qi-learners and qi-trainers and /etc/qi-curriculum/hub.yml (from
@@ -48,6 +49,9 @@ echo "2/6 learners' environment -> $PREFIX/venv"
 echo "3/6 nbgrader settings for every user"
 mkdir -p "$PREFIX/venv/etc/jupyter"
 install -m 0644 "$REPO/deploy/local/nbgrader_config.py" "$PREFIX/venv/etc/jupyter/nbgrader_config.py"
+# The book's launch links open MyST pages (.md) as notebooks (jupytext), not as text.
+mkdir -p "$PREFIX/venv/share/jupyter/lab/settings"
+install -m 0644 "$REPO/deploy/local/lab-overrides.json" "$PREFIX/venv/share/jupyter/lab/settings/overrides.json"
 
 echo "4/6 configurable-http-proxy $CHP_VERSION -> $PREFIX/npm"
 npm install --silent --no-audit --no-fund --prefix "$PREFIX/npm" "configurable-http-proxy@$CHP_VERSION"
