@@ -41,7 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "cohorts": {},
     "extra_config": "",
 }
-NAME = re.compile(r"^[a-z_][a-z0-9_-]*$")
+NAME = re.compile(r"^[a-z_][a-z0-9_-]*$")  # unix user names
+GROUP = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # course and cohort names
 SIZE = re.compile(r"^(\d+)([KMGT]?)$")
 UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
@@ -81,7 +82,7 @@ def load_settings(path: str | Path) -> dict[str, Any]:
 
 def check(settings: dict[str, Any]) -> None:
     for name, course in settings["courses"].items():
-        if not NAME.match(name):
+        if not GROUP.match(name):
             raise SettingsError(f"courses: {name!r} must be lower case letters, digits, - or _")
         course.setdefault("trainers", [])
         course.setdefault("learners", [])
@@ -90,7 +91,7 @@ def check(settings: dict[str, Any]) -> None:
                 if not NAME.match(str(user)):
                     raise SettingsError(f"courses.{name}.{role}: {user!r} is not a unix name")
     for name, people in settings["cohorts"].items():
-        if not NAME.match(name) or not isinstance(people, list):
+        if not GROUP.match(name) or not isinstance(people, list):
             raise SettingsError(f"cohorts.{name}: expected a list of unix user names")
     parse_size(settings["limits"]["mem_limit"])
     if float(settings["limits"]["cpu_limit"]) <= 0:
