@@ -229,3 +229,69 @@ def test_synthetic_m5_data_reproduce(tmp_path):
     for name in ("gp_routine_access", "community_team_waits"):
         getattr(module, name)().to_csv(tmp_path / f"{name}.csv", index=False)
         assert (tmp_path / f"{name}.csv").read_text() == (ROOT / "data" / f"{name}.csv").read_text()
+
+
+# ---- M7: testing changes with PDSA ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def m7_practice() -> dict:
+    pytest.importorskip("qilab.sims.helicopter")
+    return _run_page(M7, "practice.md")
+
+
+def test_m7_exercise_2_no_prediction_no_do(m7_practice):
+    plan = m7_practice["plan"]
+    assert not plan.can_start_do and plan.missing("plan") == ["prediction"]
+    assert plan.problems("plan")[0].startswith("Add a prediction")
+    fixed = m7_practice["with_prediction"]
+    assert fixed.can_start_do and fixed.stage == "do"
+
+
+def test_m7_exercise_3_one_ramp_adopt_adapt_adopt(m7_practice):
+    ramps = m7_practice["drinks_ramps"]
+    assert len(ramps) == 1
+    assert [c.id for c in ramps[0]] == ["C1", "C2", "C3"]
+    assert [c.act_decision for c in ramps[0]] == ["adopt", "adapt", "adopt"]
+
+
+def test_m7_exercise_4_blue_team(m7_practice):
+    assert m7_practice["kept"] == ["Folds 0 to 1", "Rotor length 7 to 8 cm", "Body length 7 to 8 cm"]
+    assert m7_practice["too_hopeful"] == 7
+    assert m7_practice["best"] == 3.03
+
+
+def test_m7_exercise_5_rush_lowers_accuracy(m7_practice):
+    no_change, rush = m7_practice["perfect"]
+    assert round(no_change, 2) == 0.60 and round(rush, 2) == 0.25
+    before, after = m7_practice["times"]
+    assert round(before, 1) == 76.9 and round(after, 1) == 70.0
+
+
+def test_m7_ramp_worked_example_is_as_the_page_says():
+    ns = _run_page(M7, "ramps.md")
+    log = ns["log"]
+    assert [[c.id for c in r] for r in log.ramps()] == [["C1", "C2", "C4", "C5"], ["C1", "C3"]]
+    assert [c.act_decision for c in log] == ["adapt", "adapt", "abandon", "adopt", "adapt"]
+    assert log.get("C4").title.startswith("Checklist email on Ward 3")
+
+
+def test_m7_games_are_as_the_page_says():
+    from qilab.sims import helicopter
+
+    teams = helicopter.simulate_teams(["Red", "Blue", "Green", "Yellow"], rounds=6, seed=2019)
+    tests = teams[teams["round"] > 1]
+    assert (tests["prediction"] > tests["actual"]).sum() > len(tests) / 2   # "most predictions"
+    yellow = tests[tests["team"] == "Yellow"]
+    green = tests[tests["team"] == "Green"]
+    assert yellow["adopted"].all() and not green["adopted"].any()
+    folds = [c for c in yellow["change_tested"] if c.startswith("Folds")]
+    assert folds == ["Folds 0 to 1", "Folds 1 to 2", "Folds 2 to 1", "Folds 1 to 2"]
+    h = helicopter.spc_handoff(teams, "Yellow")
+    assert not h.spc().parts["runs_signal"].iloc[0]
+    potato = helicopter.simulate_potato_team(
+        "Team 1", rounds=5, seed=3,
+        changes=["Lay the parts out in order", "Give each person one job",
+                 "Rush: go as fast as possible", "Use the picture of the finished head"])
+    rush = potato.iloc[3]
+    assert rush["actual"] < potato.iloc[2]["actual"] and rush["accuracy"] < potato.iloc[2]["accuracy"]
+    assert not rush["adopted"]
