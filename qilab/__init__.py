@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "check_aim": "qilab.tools.aim",
     "AimCheck": "qilab.tools.aim",
     "MeasureDefinition": "qilab.tools.measures",
+    "MeasurementPlan": "qilab.tools.measures",
     "DriverDiagram": "qilab.tools.driver_diagram",
     "Fishbone": "qilab.tools.fishbone",
     "pareto": "qilab.tools.pareto",

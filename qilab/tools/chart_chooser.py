@@ -111,7 +111,7 @@ class ChartChoice:
 
     def explain(self) -> str:
         """The recommendation and reason in plain English."""
-        text = [f"Use a {self.name}.", self.reason, *self.notes]
+        text = [f"Use {with_article(self.name)}.", self.reason, *self.notes]
         return " ".join(text)
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,8 +197,10 @@ def choose_chart(data_type: str, *, subgroup_size: int | None = None,
                f"{MIN_POINTS_FOR_LIMITS} needed for useful control limits")
         run_reason = (f"Start with a run chart because {why}. A run chart works for any kind of "
                       "data and its rules (shifts, runs, crossings) already show non-random "
-                      f"patterns. When you have {POINTS_FOR_FIRM_LIMITS} or more points, move to "
-                      f"a {CHART_NAMES[control]}: {reason[0].lower()}{reason[1:]}")
+                      f"patterns. When you have {MIN_POINTS_FOR_LIMITS} or more points, move to "
+                      f"{with_article(CHART_NAMES[control])}, treating its limits as trial "
+                      f"limits until you have {POINTS_FOR_FIRM_LIMITS}: "
+                      f"{reason[0].lower()}{reason[1:]}")
         return ChartChoice("run", CHART_NAMES["run"], run_reason, companion=None, then=control,
                            notes=tuple(notes), inputs=inputs)
     if n_points is not None and n_points < POINTS_FOR_FIRM_LIMITS:
@@ -206,6 +208,19 @@ def choose_chart(data_type: str, *, subgroup_size: int | None = None,
                      f"them when you have {POINTS_FOR_FIRM_LIMITS} or more.")
     return ChartChoice(control, CHART_NAMES[control], reason, companion=companion,
                        notes=tuple(notes), inputs=inputs)
+
+
+def with_article(name: str) -> str:
+    """``name`` with "a" or "an" as it is said aloud: "an I chart", "a run chart".
+
+    >>> with_article("I chart"), with_article("run chart"), with_article("U chart")
+    ('an I chart', 'a run chart', 'a U chart')
+    """
+    first = name.split()[0] if name else ""
+    # single letters said with a vowel sound: "an F", "an S", "an X-bar"
+    spoken_vowel = (first[:1] in "AEFHILMNORSX" and (len(first) == 1 or not first[1:2].isalpha())
+                    or first[:1].lower() in "aeio")
+    return f"{'an' if spoken_vowel else 'a'} {name}"
 
 
 def _control_chart(kind: str, subgroup_size: int | None, equal_opportunity: bool | None,
