@@ -55,7 +55,8 @@ __all__ = [
     "Scenario", "SCENARIOS", "foundation_scenario", "foundation_run_chart_data",
     "practice_run_chart_data", "expected_run_chart_answer", "check_run_chart_answer",
     "check_measures_choice", "check_aim_answer", "quiz_questions", "show_quiz",
-    "check_quiz_answer", "check_format", "QUIZ_LENGTH", "QUIZ_PASS_MARK", "check_practitioner_evidence",
+    "check_quiz_answer", "check_format", "QUIZ_LENGTH", "QUIZ_PASS_MARK",
+    "check_practitioner_evidence",
     "evidence_to_plain", "PROGRESS_SCORES", "IHI_RULE_NAMES", "TASKS",
     "verify_in_clean_process", "scan_notebook", "Finding", "model_answer",
 ]
@@ -668,7 +669,8 @@ def check_format(task: str, answer: Any, fields: Sequence[Any] | None = None) ->
     can be marked; whether it is right is for the hidden tests. ``fields`` picks run chart
     keys or quiz question numbers.
 
-    >>> check_format("foundation.measures", {"outcome": "A", "process": "", "balancing": "C"}).messages
+    >>> answer = {"outcome": "A", "process": "", "balancing": "C"}
+    >>> check_format("foundation.measures", answer).messages
     ("Give one letter for the process measure, e.g. 'B'.",)
     """
     problems: list[str] = []
@@ -786,12 +788,7 @@ def check_practitioner_evidence(charter: Any = None, driver_diagram: Any = None,
     """
     import warnings
 
-    from ..charts.spc import spc
     from ..errors import QIWarning
-    from ..pdsa import PDSACycle
-    from ..tools.aim import check_aim
-    from ..tools.driver_diagram import DriverDiagram
-    from ..tools.measures import MeasurementPlan
 
     ev = evidence_to_plain(charter, driver_diagram, measurement_plan, pdsa_cycles, chart,
                            progress_score)
@@ -815,6 +812,8 @@ def check_practitioner_evidence(charter: Any = None, driver_diagram: Any = None,
         if team and (not isinstance(team, (list, tuple)) or len(team) < 2):
             items["charter"].append("List at least 2 team members in the charter's 'team'.")
         if isinstance(c.get("aim"), str) and c["aim"].strip():
+            from ..tools.aim import check_aim
+
             aim = check_aim(c["aim"])
             if not aim.passes:
                 items["charter"].append("The charter's aim does not pass the aim checks yet: "
@@ -823,6 +822,8 @@ def check_practitioner_evidence(charter: Any = None, driver_diagram: Any = None,
     try:
         if "driver_diagram" not in ev:
             raise LookupError
+        from ..tools.driver_diagram import DriverDiagram
+
         dd = DriverDiagram.from_dict(ev["driver_diagram"])
         counts = dd.counts()
         for layer, label in (("primary", "primary driver"), ("secondary", "secondary driver"),
@@ -836,12 +837,16 @@ def check_practitioner_evidence(charter: Any = None, driver_diagram: Any = None,
     # measurement plan
     try:
         if "measurement_plan" in ev:
+            from ..tools.measures import MeasurementPlan
+
             items["measurement_plan"].extend(MeasurementPlan.from_dict(ev["measurement_plan"])
                                              .check())
     except QIDataError as exc:
         items["measurement_plan"].append(f"The measurement plan cannot be read: {exc}")
     # PDSA cycles
     try:
+        if "pdsa_cycles" in ev:
+            from ..pdsa import PDSACycle
         cycles = [PDSACycle.from_dict(dict(d)) if isinstance(d, Mapping) else None
                   for d in ev.get("pdsa_cycles", ())]
         if any(cy is None for cy in cycles):
@@ -875,6 +880,8 @@ def check_practitioner_evidence(charter: Any = None, driver_diagram: Any = None,
             items["chart"].append("Annotate the chart: add a note at the point where each "
                                   "change was tested (notes={position: text}).")
         if len(y) >= 2:
+            from ..charts.spc import spc
+
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", QIWarning)
@@ -1115,7 +1122,7 @@ _SUSPECT_NAMES: dict[str, str] = {
     "showtraceback": "changes how errors are reported",
     "excepthook": "changes how errors are reported",
     "register_magic_function": "defines a magic command",
-    "events": "registers code to run around every cell",
+    "events.register": "registers code to run around every cell",
     "builtins": "changes Python's built-in names",
     "__builtins__": "changes Python's built-in names",
     "sys.modules": "replaces imported modules",
@@ -1133,8 +1140,8 @@ _SUSPECT_NAMES: dict[str, str] = {
     "__code__": "rewrites a function's code",
     "qilab.cohort": "uses the grading checks",
 }
-_SUSPECT_RE = re.compile("|".join(re.escape(k) for k in sorted(_SUSPECT_NAMES, key=len,
-                                                                 reverse=True)))
+_SUSPECT_RE = re.compile(r"(?<![\w])(?:" + "|".join(
+    re.escape(k) for k in sorted(_SUSPECT_NAMES, key=len, reverse=True)) + r")(?![\w])")
 _ASSIGN_TO_LIBRARY = re.compile(r"^\s*(?:qilab|np|numpy|pd|pandas|math|statistics|os|sys)\."
                                 r"[\w.]+\s*=(?!=)", re.M)
 
@@ -1148,7 +1155,8 @@ def scan_notebook(notebook: Any) -> list[Finding]:
     reported too.
 
     >>> import nbformat
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\\nos.chdir('/tmp')")])
+    >>> cell = nbformat.v4.new_code_cell("import os\\nos.chdir('/tmp')")
+    >>> nb = nbformat.v4.new_notebook(cells=[cell])
     >>> [f.why for f in scan_notebook(nb)]
     ['changes the working folder (which decides whose data are graded)']
     """
