@@ -428,7 +428,45 @@ def _stage(course: Course, assignment: str, students: list[str], limits: Limits,
             else:
                 (dest / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, dest / rel)
+                if path.suffix == ".ipynb" and (released / rel).exists():
+                    fixed = _restore_metadata(dest / rel, released / rel)
+                    if fixed:
+                        results[student].notes.append(
+                            f"nbgrader metadata restored in {fixed} cell(s) of {rel}")
     return staging
+
+
+def _restore_metadata(path: Path, released: Path) -> int:
+    """Put back the released nbgrader metadata (points, grade ids, locked, grade) on every cell
+    a learner's notebook shares with the released one, and drop grading metadata from cells the
+    learner invented; return how many cells changed. nbgrader itself would reject such a
+    notebook outright; this way it is graded as released. Files that are not notebooks are
+    left for nbgrader to report."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        ref = json.loads(released.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+    by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c["metadata"]["nbgrader"]
+             for c in ref.get("cells", []) if c.get("metadata", {}).get("nbgrader")}
+    changed = 0
+    for cell in cells if isinstance(cells, list) else []:
+        meta = cell.get("metadata") if isinstance(cell, dict) else None
+        if not isinstance(meta, dict) or "nbgrader" not in meta:
+            continue
+        mine = meta["nbgrader"]
+        gid = mine.get("grade_id") if isinstance(mine, dict) else None
+        if gid in by_id:
+            if mine != by_id[gid]:
+                meta["nbgrader"] = by_id[gid]
+                changed += 1
+        else:
+            del meta["nbgrader"]
+            changed += 1
+    if changed:
+        path.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    return changed
 
 
 def backup_gradebook(course: Course, label: str = "autograde") -> Path:
