@@ -295,3 +295,26 @@ def test_m7_games_are_as_the_page_says():
     rush = potato.iloc[3]
     assert rush["actual"] < potato.iloc[2]["actual"] and rush["accuracy"] < potato.iloc[2]["accuracy"]
     assert not rush["adopted"]
+
+
+# ---- M9: co-production ------------------------------------------------------------------------
+
+def test_m9_aims_on_the_pages_pass_the_aim_checks():
+    import qilab
+
+    ns = _run_page(M9, "patient-led-questions.md")
+    assert qilab.check_aim(ns["aim"]).passes
+    solution = re.search(r'One good answer: "([^"]+)"', read(M9 / "practice.md")).group(1)
+    assert qilab.check_aim(solution).passes, solution
+
+
+def test_m9_practice_has_no_code_solutions_to_run():
+    # M9's practice answers are written judgements; its one code example is checked above
+    assert not [src for tags, src in code_cells(M9 / "practice.md") if "solution" in tags]
+
+
+def test_community_pages_name_the_issue_templates_that_exist():
+    text = read(ROOT / "book" / "community" / "sharing-your-work.md")
+    for name in ("share-a-story.md", "share-a-tool.md", "report-a-problem.md"):
+        assert f".github/ISSUE_TEMPLATE/{name}" in text
+        assert (ROOT / ".github" / "ISSUE_TEMPLATE" / name).exists()

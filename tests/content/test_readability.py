@@ -28,6 +28,14 @@ AWARE_PAGES = ["book/pathways/aware.md",
                "modules/m0-why-improve/red-beads.md", "modules/m0-why-improve/practice.md"]
 
 
+# M9 (co-production) is for every tier, and patients read it: it must read easily too
+AWARE_PAGES += ["modules/m9-co-production/overview.md",
+                "modules/m9-co-production/patient-led-questions.md",
+                "modules/m9-co-production/ladder-of-participation.md",
+                "modules/m9-co-production/paying-and-supporting.md",
+                "modules/m9-co-production/practice.md"]
+
+
 @pytest.mark.parametrize("page", AWARE_PAGES)
 def test_aware_page_reads_easily(page):
     score = _flesch(prose(read(ROOT / page)))
