@@ -1139,6 +1139,12 @@ _SUSPECT_NAMES: dict[str, str] = {
     "gc.get_referents": "reaches into Python's internals",
     "__code__": "rewrites a function's code",
     "qilab.cohort": "uses the grading checks",
+    "model_answer": "asks the marking code for the model answer",
+    "expected_run_chart_answer": "asks the marking code for the expected answer",
+    "_measure_kinds": "reads the marking key",
+    "_quiz": "reads the marking key",
+    "_QUIZ_BANK": "reads the marking key",
+    "SCENARIOS": "reads the marking key",
 }
 _SUSPECT_RE = re.compile(r"(?<![\w])(?:" + "|".join(
     re.escape(k) for k in sorted(_SUSPECT_NAMES, key=len, reverse=True)) + r")(?![\w])")

@@ -193,5 +193,9 @@ def test_a_learner_who_patches_their_kernel_still_fails_the_hidden_tests(course,
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_model_solutions_raise_no_tamper_findings(course, assignment) -> None:
-    assert checks.scan_notebook(Path(course.source(assignment))) == []
+def test_tamper_scan_on_model_solutions(course, assignment) -> None:
+    """The model solutions are clean, except that the keyed tasks' solutions ask for the
+    model answer, which the scan rightly flags (a learner doing so would be looking it up)."""
+    whys = {f.why for f in checks.scan_notebook(Path(course.source(assignment)))}
+    assert whys <= {"asks the marking code for the model answer"}
+    assert bool(whys) == (assignment in ("aware-quiz", "foundation"))
