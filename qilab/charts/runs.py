@@ -193,9 +193,12 @@ def runs_limits(n: int) -> tuple[int | None, int | None]:
     the Swed–Eisenhart critical values at 5 % in each tail for n1 = n // 2 points on one side
     and n2 = n - n1 on the other: lower = the largest r with P(R <= r) <= 0.05, upper = the
     smallest r with P(R >= r) <= 0.05. Because the rule is "fewer than" / "more than", the
-    chance of a false signal is at most about 2.5 % in each tail. This reproduces the table
-    published by Perla, Provost and Murray (BMJ Qual Saf 2011) and the IHI run chart tool,
-    e.g. 10 points: 3 to 9; 20 points: 6 to 16; 24 points: 8 to 18; 30 points: 11 to 21.
+    chance of a false signal is at most about 2.5 % in each tail. For even numbers of points
+    this gives the values commonly quoted from the table in Perla, Provost and Murray (BMJ
+    Qual Saf 2011), e.g. 10 points: 3 to 9; 20 points: 6 to 16; 24 points: 8 to 18; 30 points:
+    11 to 21. It has not been checked against every row of that table: for some odd numbers
+    of points a printed table may differ by one run, so when you work by hand, use the table
+    your organisation teaches and say which you used.
     ``None`` when there are fewer than 2 points.
 
     >>> runs_limits(10), runs_limits(20), runs_limits(24), runs_limits(1)
