@@ -19,6 +19,8 @@ Used by tests/hub/test_hub_end_to_end.py and tests/bench/bench_hub_memory.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
 import os
 import pwd
@@ -42,6 +44,7 @@ CHP_VERSION = "5.3.0"
 NPM_PREFIX = ROOT / ".venv" / "npm"
 CHP = NPM_PREFIX / "node_modules" / ".bin" / "configurable-http-proxy"
 SYSTEM_PYTHON = Path("/usr/bin/python3")
+LOCK = Path("/tmp/qitest-hub.lock")
 
 
 def run(cmd: list[str], **kw: Any) -> subprocess.CompletedProcess:
@@ -147,14 +150,18 @@ def world_readable_venv(base: Path) -> Path:
     site = Path(run([str(ROOT / ".venv" / "bin" / "python"), "-c",
                      "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
     ours = venv / "lib" / "python3.11" / "site-packages"
-    if _readable_by_others(site / "jupyterhub" / "__init__.py") and _readable_by_others(
-            ROOT / "qilab" / "__init__.py"):
+    readable = _readable_by_others(site / "jupyterhub" / "__init__.py") and _readable_by_others(
+        ROOT / "qilab" / "__init__.py")
+    if readable and os.environ.get("QITEST_COPY_SITE_PACKAGES") != "1":
         (ours / "qi_project.pth").write_text(f"import site; site.addsitedir({str(site)!r})\n")
     else:
         # The project folder is private (e.g. a CI clone under a 0700 home): copy the packages.
         copy = base / "site-packages"
         shutil.copytree(site, copy, symlinks=True)
-        shutil.copytree(ROOT / "qilab", copy / "qilab", dirs_exist_ok=True)
+        for editable in copy.glob("__editable__*qilab*"):  # it points into the private folder
+            editable.unlink()
+        shutil.copytree(ROOT / "qilab", copy / "qilab", dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
         (ours / "qi_project.pth").write_text(f"import site; site.addsitedir({str(copy)!r})\n")
     # Jupyter data (kernels, extensions) and the server extension switches of the project venv.
     shutil.rmtree(venv / "share", ignore_errors=True)
@@ -366,6 +373,26 @@ class KernelSession:
 
     def shutdown(self) -> None:
         self.hub.user_request(self.user, "DELETE", f"/api/kernels/{self.kernel_id}")
+
+
+@contextlib.contextmanager
+def machine_lock(timeout: float = 900):
+    """One hub test at a time on this machine (several checkouts or xdist workers may run the
+    suite at once): the stale-user clean-up must never remove another run's live users."""
+    with open(LOCK, "w") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"another hub test held {LOCK} for {timeout} s")
+                time.sleep(1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def make_base() -> Path:

@@ -53,6 +53,8 @@ def hub():
         if _in_ci():
             pytest.fail(f"the hub test must run in CI but cannot: {reason}")
         pytest.skip(reason)
+    lock = hh.machine_lock()
+    lock.__enter__()
     hh.remove_test_users()  # left by an earlier run that crashed
     base = hh.make_base()
     the_hub = None
@@ -80,8 +82,11 @@ def hub():
     finally:
         if the_hub is not None:
             the_hub.stop()
-        hh.remove_test_users()
-        shutil.rmtree(base, ignore_errors=True)
+        try:
+            hh.remove_test_users()
+            shutil.rmtree(base, ignore_errors=True)
+        finally:
+            lock.__exit__(None, None, None)
 
 
 def _set_up_trainer_course(home: Path) -> None:
