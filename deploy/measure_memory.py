@@ -225,7 +225,8 @@ def main() -> int:
     for row in table:
         print(f"{row['learners']:5d} learners: {row['per_node']} a node -> {row['nodes']} "
               "user nodes of 4 vCPU / 16 GiB (+1 core node)")
-    result = {"sizing": table, "guarantee_gib": guarantee, "module_rows": module_rows, "dashboard_rows": dashboard_rows,
+    result = {"sizing": table, "guarantee_gib": guarantee, "module_rows": module_rows,
+              "dashboard_rows": dashboard_rows,
               "peak_module_rss_mib": peak, "max_voila_kernel_rss_mib": voila,
               "python": sys.version.split()[0], "cpus": os.cpu_count()}
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,6 @@ COURSE = "qitest101"
 ASSIGNMENT = "qi-check"
 TRAINER, LEARNER1, LEARNER2 = "qitest-trainer", "qitest-learner1", "qitest-learner2"
 SOURCE = Path(__file__).parent / "fixtures" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-CORRECT = None  # the solution in the source notebook stays as the learner's answer
 MEAN = ("def centre_line(values):\n"
         "    return sum(values) / len(values)  # the mean: wrong for skewed data\n")
 
@@ -103,7 +102,8 @@ def _set_up_trainer_course(home: Path) -> None:
 
 
 def _ok(response, what: str):
-    assert response.status_code in (200, 201), f"{what}: HTTP {response.status_code} {response.text}"
+    assert response.status_code in (200, 201), (
+        f"{what}: HTTP {response.status_code} {response.text}")
     return response.json() if response.text else None
 
 
@@ -227,7 +227,8 @@ def test_learners_cannot_read_others_work_or_trainer_sources(hub):
     assert stat.S_IMODE(hub.exchange.stat().st_mode) == 0o1777
     targets = {
         "learner2's home": hub.homes[LEARNER2],
-        "learner2's fetched copy": hub.homes[LEARNER2] / COURSE / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+        "learner2's fetched copy": (hub.homes[LEARNER2] / COURSE / ASSIGNMENT
+                                    / f"{ASSIGNMENT}.ipynb"),
         "trainer's source": trainer / COURSE / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
         "trainer's source folder": trainer / COURSE / "source",
         "trainer's gradebook": trainer / COURSE / "gradebook.db",

@@ -88,7 +88,8 @@ def test_learner_guarantees_limits_and_surge_room():
     assert single["cpu"]["guarantee"] <= single["cpu"]["limit"]
     scheduling = load("values.yaml")["scheduling"]
     assert scheduling["userScheduler"]["enabled"] and scheduling["podPriority"]["enabled"]
-    assert scheduling["userPlaceholder"]["enabled"] and scheduling["userPlaceholder"]["replicas"] > 0
+    placeholders = scheduling["userPlaceholder"]
+    assert placeholders["enabled"] and placeholders["replicas"] > 0
     cull = load("values.yaml")["cull"]
     assert cull["enabled"] and cull["timeout"] <= 3600
 
@@ -137,8 +138,10 @@ def test_no_secrets_or_default_admins_in_values():
 def test_image_is_built_from_the_pinned_requirements_as_jovyan():
     dockerfile = (K8S / "Dockerfile").read_text()
     single = load("values.yaml")["singleuser"]
-    assert "COPY requirements.txt" in dockerfile and "-r /opt/qi-curriculum/requirements.txt" in dockerfile
-    assert re.search(rf"useradd .*--uid {single['uid']} --gid {single['fsGid']} .*jovyan", dockerfile)
+    assert "COPY requirements.txt" in dockerfile
+    assert "-r /opt/qi-curriculum/requirements.txt" in dockerfile
+    uid, gid = single["uid"], single["fsGid"]
+    assert re.search(rf"useradd .*--uid {uid} --gid {gid} .*jovyan", dockerfile)
     assert f"USER {single['uid']}" in dockerfile
     assert "COPY deploy/local/nbgrader_config.py /etc/jupyter/nbgrader_config.py" in dockerfile
     requirements = (ROOT / "requirements.txt").read_text()
