@@ -213,7 +213,8 @@ class Hub:
             "    'api_token': os.environ['QITEST_SERVICE_TOKEN']})\n"
             "c.JupyterHub.load_roles.append({'name': 'qitest-driver',\n"
             "    'scopes': ['admin:users', 'admin:servers', 'access:servers', 'read:groups',\n"
-            "               'list:users', 'list:groups'], 'services': ['qitest-driver']})\n")
+            "               'list:users', 'list:groups', 'list:services',\n"
+            "               'read:services'], 'services': ['qitest-driver']})\n")
         self.settings = {
             "hub": {"bind_url": self.url, "hub_port": free_port(),
                     "proxy_api_port": free_port(), "state_dir": str(state), "admins": []},

@@ -115,6 +115,10 @@ def test_release_fetch_submit_collect_autograde(hub):
     timings = {"setup (users, venv, hub, 3 servers)": round(hub.setup_seconds, 1)}
     t0 = time.perf_counter()
 
+    # The idle culler runs as a hub service.
+    services = _ok(hub.api("GET", "/services"), "services")
+    assert services["idle-culler"]["pid"], services["idle-culler"]
+
     # The course list of each person comes from their hub groups (JupyterHubAuthPlugin).
     groups = {g["name"]: set(g["users"]) for g in _ok(hub.api("GET", "/groups"), "groups")}
     assert groups[f"nbgrader-{COURSE}"] == {TRAINER, LEARNER1, LEARNER2}
