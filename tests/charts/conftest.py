@@ -4,15 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-#: /work/shared/reference/spc-cases, found relative to this file (repo/tests/charts/..).
-CASES_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
-             / "spc-cases").resolve()
+from _cases import CASES_DIR, missing_reason
 
 
 @pytest.fixture
 def cases_dir() -> Path:
     """The reference-case folder; skips (with the reason) only if it is absent."""
     if not CASES_DIR.is_dir():
-        pytest.skip(f"SPC reference cases not found at {CASES_DIR}")
+        pytest.skip(missing_reason())
     return CASES_DIR

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,7 @@ import pytest
 import qilab
 from qilab import QIWarning
 
-CASES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "spc-cases"
+from _cases import CASES_DIR as CASES  # noqa: E402
 REL = 1e-6
 PRINTED_REL = 5e-7
 

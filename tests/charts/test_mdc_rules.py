@@ -11,7 +11,7 @@ import pytest
 from qilab.charts import mdc_rules as R
 from qilab.charts.mdc_rules import mdc_rule_flags, special_cause_label
 
-CASES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "spc-cases"
+from _cases import CASES_DIR as CASES  # noqa: E402
 CASE22 = CASES / "22_mdc_rule_unit_vectors.json"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,9 +18,7 @@ from qilab import spc
 from qilab.charts.constants import c4
 from qilab.charts.runs import longest_run_max, n_crossings_min
 
-#: /work/shared/reference/spc-cases, found relative to this file (repo/tests/charts/..).
-CASES_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
-             / "spc-cases").resolve()
+from _cases import CASES_DIR  # noqa: E402
 
 CASE_IDS = ("01", "02", "04", "05", "06", "09", "11", "13", "15", "16", "18")
 REL = 1e-6
