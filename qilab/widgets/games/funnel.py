@@ -76,6 +76,7 @@ class FunnelGame:
         self.df: pd.DataFrame | None = None
         self.table_data: pd.DataFrame | None = None
         self.shown = 0
+        self._scatter: tuple[Figure, dict[int, tuple[Any, Any, Any]]] | None = None
         self.drops = int_slider("Marbles to drop in all", drops, 10, 200, 10)
         self.seed = seed_field(seed)
         self.step_size = int_slider("Marbles per step", 1, 1, 20)
@@ -190,25 +191,42 @@ class FunnelGame:
             "worse.",
         ], "What the funnel shows")
 
+    def _scatter_figure(self) -> tuple[Figure, dict[int, tuple[Any, Any, Any]]]:
+        """The 2 x 2 figure, built once and reused: only the points move on each step.
+
+        Re-using the axes saves matplotlib re-creating every tick on each drop, which keeps
+        the round trip of "Drop the next marble" short.
+        """
+        if self._scatter is None:
+            fig = Figure(figsize=(8, 7.6))
+            axes = fig.subplots(2, 2)
+            fig.subplots_adjust(left=0.07, right=0.98, bottom=0.06, top=0.9, wspace=0.2,
+                                hspace=0.3)
+            artists = {}
+            for ax, rule in zip(axes.flat, fn.RULES):
+                points = ax.scatter([], [], s=16, alpha=0.75, color=COLOURS[rule],
+                                    marker=MARKERS[rule])
+                last = ax.scatter([], [], s=80, facecolors="none", edgecolors="black",
+                                  linewidths=1.5)
+                ax.plot([0], [0], marker="+", markersize=16, color="black")
+                ax.set_aspect("equal")
+                artists[rule] = (ax, points, last)
+            self._scatter = (fig, artists)
+        return self._scatter
+
     def _draw_scatter(self, data: pd.DataFrame) -> None:
-        fig = Figure(figsize=(9, 8.2))
-        axes = fig.subplots(2, 2)
+        fig, artists = self._scatter_figure()
         reach = float(np.nanmax(np.abs(data[["x", "y"]].to_numpy()))) * 1.1 or 1.0
-        for ax, rule in zip(axes.flat, fn.RULES):
+        for rule, (ax, points, last) in artists.items():
             part = data[data["rule"] == rule]
-            ax.scatter(part["x"], part["y"], s=16, alpha=0.75, color=COLOURS[rule],
-                       marker=MARKERS[rule])
-            last = part.iloc[-1]
-            ax.scatter([last["x"]], [last["y"]], s=80, facecolors="none", edgecolors="black",
-                       linewidths=1.5)
-            ax.plot([0], [0], marker="+", markersize=16, color="black")
+            xy = part[["x", "y"]].to_numpy()
+            points.set_offsets(xy)
+            last.set_offsets(xy[-1:])
             ax.set_xlim(-reach, reach)
             ax.set_ylim(-reach, reach)
-            ax.set_aspect("equal")
             ax.set_title(f"Rule {rule}: mean distance {part['distance'].mean():.2f}",
                          fontsize=10)
         fig.suptitle(f"Funnel: {self.shown} drops per rule (target +, last drop circled)")
-        fig.tight_layout()
         alt = ("Four scatters, one per rule, on the same scale. " + fn.alt_text(data))
         self.chart.draw(fig, alt)
 
