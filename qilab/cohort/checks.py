@@ -18,7 +18,8 @@ it is tested once and every notebook uses the same rules.
   :func:`verify_in_clean_process` recomputes the expected answer in a fresh, isolated Python
   (``python -I``) that imports qilab from disk, and compares it there with the learner's
   answer (passed as plain JSON, so an object that claims to equal everything becomes plain
-  text). Hidden tests call it and fail with :func:`fail` (``raise AssertionError``), not with
+  text). Hidden tests import a new copy of this module (after removing the old one from
+  ``sys.modules``), call it, and fail with :func:`fail` (``raise AssertionError``), not with
   the ``assert`` statement. ``grading/THREAT-MODEL.md`` sets out what this stops and what it
   does not.
 * **A tamper scan.** :func:`scan_notebook` lists code in a submitted notebook that reaches

@@ -29,7 +29,7 @@ LEARNERS = ("ada", "bashir", "chen-li", "dorota.k", "emeka_99")
 
 
 def nbgrader_env() -> dict[str, str]:
-    """The environment nbgrader needs: the venv's bin first on PATH."""
+    """The environment nbgrader needs: the venv's bin first on PATH (no hub user)."""
     env = dict(os.environ)
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop("JUPYTERHUB_USER", None)
@@ -84,8 +84,16 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
                               cwd=root, env=env, capture_output=True, text=True, timeout=300)
         outputs[name], codes[name] = done.stdout + done.stderr, done.returncode
 
+    def validate_releases(_: str) -> None:
+        # --invert: succeed only when no test passes, as it should be without answers
+        done = subprocess.run([str(VENV_BIN / "nbgrader"), "validate", "--invert",
+                               *(str(root / "release" / n / f"{n}.ipynb") for n in ASSIGNMENTS)],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=300)
+        outputs["releases"], codes["releases"] = done.stdout + done.stderr, done.returncode
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(validate, ASSIGNMENTS))
+        list(pool.map(lambda job: job[0](job[1]),
+                      [(validate, name) for name in ASSIGNMENTS] + [(validate_releases, "")]))
     return Course(root, outputs, codes)
 
 

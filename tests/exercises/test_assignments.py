@@ -51,7 +51,7 @@ def test_sources_are_committed_without_outputs(course, assignment) -> None:
 def test_release_gives_no_answers_away(course, assignment) -> None:
     text = course.release(assignment).read_text(encoding="utf-8")
     for secret in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "verify_in_clean_process",
-                   "model_answer", "model_aims", "_reload"):
+                   "model_answer", "model_aims", "_clean", "_sys"):
         assert secret not in text, secret
     source = course.source(assignment).read_text(encoding="utf-8")
     if "BEGIN SOLUTION" in source:
@@ -94,14 +94,11 @@ def test_each_learner_is_told_whose_data_they_have(source_runs) -> None:
         assert f"made for {learner!r}" in setup["stdout"]
 
 
-def test_public_tests_fail_in_the_release_without_answers(course, run_notebooks,
-                                                          tmp_path) -> None:
-    specs = [learner_spec(course.release(a), "ada", tmp_path / a) for a in ASSIGNMENTS]
-    for assignment, results in zip(ASSIGNMENTS, run_notebooks(specs)):
-        tests = _test_cells(results)
-        assert tests, assignment
-        passed = [r["grade_id"] for r in tests if not r["error"]]
-        assert not passed, (assignment, passed)
+def test_public_tests_fail_in_the_release_without_answers(course) -> None:
+    """``nbgrader validate --invert`` on every release: no test passes without answers."""
+    out = course.validate_output["releases"]
+    assert course.validate_codes["releases"] == 0, out
+    assert out.count("Success! The notebook does not pass any tests.") == len(ASSIGNMENTS), out
 
 
 def _foundation_answers(learner: str) -> dict[str, str]:
@@ -161,6 +158,8 @@ qilab.spc = spc_module.spc = lambda *a, **k: None
 np.median = lambda *a, **k: -1.0
 subprocess.run = lambda *a, **k: None
 os.posix_spawn = lambda *a, **k: 0
+import importlib
+importlib.reload = lambda module: module
 # make every later `assert` statement pass
 get_ipython().input_transformers_cleanup.append(
     lambda lines: [line.replace("assert ", "assert True or ") for line in lines])

@@ -246,7 +246,6 @@ def test_unplain_answers_are_refused() -> None:
 
 
 def test_scan_flags_tampering() -> None:
-    import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
     nb = new_notebook(cells=[
@@ -260,4 +259,3 @@ def test_scan_flags_tampering() -> None:
                   "reassigns a name the tests use", "shell"):
         assert words in whys
     assert checks.scan_notebook(new_notebook(cells=[new_code_cell("my_aim = 'x'")])) == []
-    assert isinstance(nbformat, object)
