@@ -34,6 +34,7 @@ Example (needs a course with collected submissions)::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -427,7 +428,8 @@ def clean_check_calls(source: str) -> list[tuple[str, str]]:
     in a test cell's source (the source restored from the gradebook, so the learner's edits
     never reach here).
 
-    >>> clean_check_calls("x = 1\\n_c.require(_c.verify_in_clean_process('foundation.aim', my_aim))")
+    >>> src = "x = 1\\n_c.require(_c.verify_in_clean_process('foundation.aim', my_aim))"
+    >>> clean_check_calls(src)
     [('foundation.aim', 'my_aim')]
     """
     import ast as _ast
@@ -611,6 +613,32 @@ def autograde(course: Course, assignment: str, *, student: str | None = None,
                           f"collect {assignment}` first.", field="assignment")
 
     ensure_venv_on_path()
+    with _only_one_run(course):
+        return _autograde_locked(course, assignment, students, limits, workers, progress,
+                                 log_level, started)
+
+
+@contextlib.contextmanager
+def _only_one_run(course: Course) -> Any:
+    """Refuse a second autograde of the same course while one is running."""
+    import fcntl
+    lock = course.root / ".qilab" / "autograde.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise QIDataError(f"Another autograde is running in {course.root}: wait for it to "
+                              "finish.", field="course-dir") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _autograde_locked(course: Course, assignment: str, students: list[str], limits: Limits,
+                      workers: int, progress: bool, log_level: int,
+                      started: float) -> AutogradeReport:
     backup = backup_gradebook(course, f"before-autograde-{assignment}")
     results = {s: SubmissionResult(s) for s in students}
     workers = min(workers, len(students))

@@ -144,7 +144,8 @@ class CertifyReport:
 
 def gradebook_scores(course: Course, assignments: list[str]
                      ) -> tuple[dict[str, Scores], dict[str, str], dict[str, list[str]]]:
-    """``scores[learner][assignment][notebook][scope]`` (see :func:`decide`), names from the gradebook and, per learner,
+    """``scores[learner][assignment][notebook][scope]`` (see :func:`decide`), names from the
+    gradebook and, per learner,
     the assignments still waiting for manual grading."""
     from nbgrader.api import Gradebook, MissingEntry
     scores: dict[str, Scores] = {}

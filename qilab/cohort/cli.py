@@ -11,7 +11,8 @@
 
 Every step takes ``--course-dir`` (default: the current folder). Mistakes (an unknown assignment
 or tier, no gradebook yet, no faculty secret) end with a message saying what to do, and exit
-status 2; ``verify`` exits 1 when a certificate does not verify.
+status 2; ``verify`` exits 1 when a certificate does not verify, and ``autograde`` exits 1 when
+a submission could not be graded at all (the others are graded; its table says which).
 """
 from __future__ import annotations
 
@@ -60,7 +61,8 @@ def add_cohort_parser(subparsers: argparse._SubParsersAction) -> None:
     p = step("autograde", "autograde collected submissions (fast and sandboxed)")
     p.add_argument("assignment")
     p.add_argument("--student", default=None, help="grade only this learner")
-    p.add_argument("--workers", type=int, default=2, help="kernels started ahead (default 2)")
+    p.add_argument("--workers", type=int, default=2,
+                   help="learners graded at once, one process each (default 2)")
     p.add_argument("--timeout", type=int, default=None,
                    help="seconds a cell may run (default: the course's c.Execute.timeout)")
     p = step("feedback", "write learners' HTML feedback for an assignment")

@@ -81,7 +81,8 @@ def read_names(source: str | os.PathLike | None) -> dict[str, str]:
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "ev.csv"
-    >>> _ = p.write_text("learner,name,item,met,assessor,date\\nann,Ann Jones,x,yes,J,2025-01-01\\n")
+    >>> _ = p.write_text("learner,name,item,met,assessor,date\\n"
+    ...                  "ann,Ann Jones,x,yes,J,2025-01-01\\n")
     >>> read_names(p)
     {'ann': 'Ann Jones'}
     """

@@ -136,7 +136,8 @@ def decide(tier: Tier, learner: str, scores: Scores,
     """Apply ``tier`` to one learner.
 
     ``scores[assignment][notebook][scope] = (score, max_score)`` from the gradebook, where
-    ``scope`` is ``"all"`` or ``"autograded"`` (missing: not submitted); ``evidence[(learner, item)]`` is whether an assessor marked the item met;
+    ``scope`` is ``"all"`` or ``"autograded"`` (missing: not submitted);
+    ``evidence[(learner, item)]`` is whether an assessor marked the item met;
     ``held`` is the tiers the learner already holds (from the register).
 
     >>> t = Tier("aware", "Aware", "", (AssignmentRule("aware-quiz", 75),), ())

@@ -6,9 +6,10 @@ blank in turn, each learner with their own data), grades it twice from the same 
 every learner's autograded score is identical, and reports the speed-up and the cost per
 submission against executing the same notebook bare with nbclient (a fresh kernel each time).
 
-    python tests/bench/bench_autograde.py            # N = 200 (the figure in grading/README.md)
+    python tests/bench/bench_autograde.py            # N = 200, as the issue asks (about an hour on 2 CPUs)
     python tests/bench/bench_autograde.py --n 20     # a quick run
-    python tests/bench/bench_autograde.py --assignment fixture-quiz --exercises tests/cohort/fixtures/exercises
+    python tests/bench/bench_autograde.py --assignment fixture-quiz \\
+        --exercises tests/cohort/fixtures/exercises
 
 Prints a table and writes _build/bench/autograde.json.
 """

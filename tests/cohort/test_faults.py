@@ -11,8 +11,6 @@ manually graded answer worth 1 point, so every submission's maximum is 3.
 """
 from __future__ import annotations
 
-import json
-import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
