@@ -11,7 +11,6 @@ and 2.1, A and AA).
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 

@@ -299,3 +299,14 @@ def test_alt_text_is_meaningful_everywhere(tmp_path):
     for game in games:
         assert len(game.chart.alt) > 40 and not re.search(r"\.(png|svg)\b", game.chart.alt)
         assert f'alt="{game.chart.alt[:20]}' in game.chart.value
+
+
+@pytest.mark.parametrize("module", ["_common", "red_beads", "funnel", "dice", "own_data",
+                                    "team_game"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"qilab.widgets.games.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0, result
