@@ -310,3 +310,21 @@ def test_docstring_examples(module):
     mod = importlib.import_module(f"qilab.widgets.games.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0, result
+
+
+def test_make_workshop_command():
+    """`make workshop` starts Voila on loopback with the workshop settings (dry run)."""
+    import subprocess
+
+    def dry(*args: str) -> str:
+        done = subprocess.run(["make", "-n", "workshop", *args], cwd=ROOT, capture_output=True,
+                              text=True, check=True)
+        return done.stdout
+
+    out = dry("PORT=9123")
+    assert "--port=9123" in out and "--Voila.ip=127.0.0.1" in out
+    assert "--template=qilab" in out and "--strip_sources=True" in out
+    assert "QILAB_TEAM_GAME_DB" in out and "dashboards/share/jupyter" in out
+    assert "http://127.0.0.1:9123/voila/render/" in out
+    assert "--preheat_kernel" not in out
+    assert "--preheat_kernel=True --pool_size=3" in dry("POOL=3")
