@@ -260,8 +260,10 @@ def test_search_works_offline(built_book, book_server, chromium_page):
     page.goto(book_server.url("search.html?q=improvement"), wait_until="load")
     results = page.locator("#search-results ul.search li")
     results.first.wait_for(timeout=15000)
-    assert results.count() >= 1
-    assert "improvement" in results.first.inner_text().lower()
+    assert results.count() >= 3
+    titles = [t.lower() for t in results.all_inner_texts()]
+    # the Model for Improvement pages are found by a word in their titles
+    assert any("improvement" in t for t in titles), titles[:10]
     assert not watch.third_party and not watch.js_errors, (watch.third_party, watch.js_errors)
 
 

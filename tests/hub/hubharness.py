@@ -19,6 +19,7 @@ Used by tests/hub/test_hub_end_to_end.py and tests/bench/bench_hub_memory.py.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import fcntl
 import json
@@ -322,8 +323,13 @@ class KernelSession:
         self.session = uuid.uuid4().hex
 
     def execute(self, code: str, timeout: float = 120) -> str:
-        """Run ``code``; return its printed output; raise AssertionError if it raised."""
-        return asyncio.run(self._execute(code, timeout))
+        """Run ``code``; return its printed output; raise AssertionError if it raised.
+
+        The coroutine runs on its own thread: in a full test session Playwright's sync API
+        may already be running an event loop on this one, and asyncio.run refuses to nest.
+        """
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, self._execute(code, timeout)).result()
 
     async def _execute(self, code: str, timeout: float) -> str:
         from tornado.httpclient import HTTPRequest
