@@ -96,10 +96,13 @@ def _anhoej_sentences(result: "SPCResult", row, prefix: str) -> list[str]:
     if cross < cmin:
         out.append(f"{prefix}the line crosses the {centre} only {_plural(cross, 'time')}; "
                    f"fewer than {cmin} is unlikely by chance, which suggests a shift.")
-    if not out:
-        out.append(f"{prefix}the longest run is {longest} points (the limit is {limit}) and the "
-                   f"line crosses the {centre} {_plural(cross, 'time')} (at least {cmin} "
-                   "expected), so the runs show only random variation.")
+    if not out and limit >= int(row["n_useful"]) and cmin == 0:
+        out.append(f"{prefix}with only {_plural(int(row['n_useful']), 'point')} off the "
+                   f"{centre}, the runs rules cannot find a signal yet; keep adding points.")
+    elif not out:
+        out.append(f"{prefix}the longest run is {_plural(longest, 'point')} (the limit is "
+                   f"{limit}) and the line crosses the {centre} {_plural(cross, 'time')} (at "
+                   f"least {cmin} expected), so the runs show only random variation.")
     return out
 
 
