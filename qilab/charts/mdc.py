@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 

@@ -38,8 +38,16 @@ import pandas as pd
 from ..errors import QIDataError, QIWarning
 from .limits import part_limits
 from .prepare import CHARTS, Prepared, prepare
-from .runs import (IHI_SHIFT, IHI_TREND, anhoej, anhoej_can_fire, astronomical_points,
-                   runs_limits, shift_points, trend_points)
+from .runs import (
+    IHI_SHIFT,
+    IHI_TREND,
+    anhoej,
+    anhoej_can_fire,
+    astronomical_points,
+    runs_limits,
+    shift_points,
+    trend_points,
+)
 from .shewhart_rules import MIN_POINTS, PROVOST_MURRAY, WESTERN_ELECTRIC, shewhart_flags
 
 RULE_SETS: tuple[str, ...] = ("anhoej", "ihi", "western_electric", "provost_murray", "mdc")

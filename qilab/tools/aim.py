@@ -75,11 +75,11 @@ _DEADLINE_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(p, re.I) for 
     rf"q[1-4](?:\s+{_YEAR})?|(?:the\s+)?(?:next|this)\s+(?:year|month|quarter|financial\s+year)|{_YEAR})\b",
     # a month (or season) with a year, or a full date, anywhere
     rf"\b(?:{_MONTHS}|{_SEASONS})\s+{_YEAR}\b",
-    rf"\b(?:\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{4}}|\d{{4}}-\d{{1,2}}-\d{{1,2}})\b",
+    r"\b(?:\d{1,2}[/.]\d{1,2}[/.]\d{4}|\d{4}-\d{1,2}-\d{1,2})\b",
     # within / in / over (the next) N weeks, months or years - but not "within 6 weeks of ..."
     rf"\b(?:within|in|over)\s+(?:the\s+(?:next|coming)\s+)?(?:{_NUM}|{_NUMWORD})\s+"
     rf"(?:weeks?|months?|years?)\b(?:'\s*time|\s+time)?(?!\s+of\b)",
-    rf"\b(?:within|in|over)\s+the\s+(?:next|coming)\s+(?:year|quarter|month|financial\s+year)\b",
+    r"\b(?:within|in|over)\s+the\s+(?:next|coming)\s+(?:year|quarter|month|financial\s+year)\b",
     rf"\bby\s+{_NUM}\s+(?:months?|years?)\b",
     rf"\b(?:during|in)\s+{_YEAR}\b",
     rf"\bduring\s+(?:{_YEAR}|(?:the\s+)?(?:next|this)\s+(?:year|quarter|financial\s+year))\b",

@@ -407,7 +407,7 @@ class ProcessMap(Diagram):
                 points = self._route(a, b, exit_side, is_back, lane_top, lane_bottom, occupied)
                 self._arrow(ax, points)
                 if label:
-                    (x0, y0), (x1, y1) = points[0], points[1]
+                    (x0, y0), (_, y1) = points[0], points[1]
                     if abs(y1 - y0) < 1e-9:  # leaves sideways
                         ax.text(x0 + 0.04, y0 + 0.04, label, fontsize=fs - 0.5, ha="left",
                                 va="bottom", fontstyle="italic", zorder=4)

@@ -18,7 +18,16 @@ import ipywidgets as widgets
 
 from ..errors import QIDataError
 from ..tools.measures import KINDS, MeasureDefinition, MeasurementPlan
-from .forms import MessageArea, button, dropdown_field, form, heading, paragraph, read_text, text_field
+from .forms import (
+    MessageArea,
+    button,
+    dropdown_field,
+    form,
+    heading,
+    paragraph,
+    read_text,
+    text_field,
+)
 
 __all__ = ["MeasureBuilder"]
 

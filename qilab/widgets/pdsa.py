@@ -22,8 +22,17 @@ import ipywidgets as widgets
 
 from ..errors import QIDataError
 from ..pdsa import DECISIONS, FIELD_LABELS, PDSACycle, PDSALog, _uk
-from .forms import (MessageArea, button, date_field, dropdown_field, heading, paragraph,
-                    read_lines, read_text, text_field)
+from .forms import (
+    MessageArea,
+    button,
+    date_field,
+    dropdown_field,
+    heading,
+    paragraph,
+    read_lines,
+    read_text,
+    text_field,
+)
 
 __all__ = ["PDSAWidget", "RampView"]
 

@@ -34,8 +34,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..errors import QIDataError, QIWarning
-from .forms import (LABEL_STYLE, MessageArea, button, dropdown_field, form, paragraph, read_text,
-                    text_field)
+from .forms import (
+    LABEL_STYLE,
+    MessageArea,
+    button,
+    dropdown_field,
+    form,
+    paragraph,
+    read_text,
+    text_field,
+)
 
 __all__ = ["RunChartBuilder", "parse_pasted", "read_upload", "numeric_columns"]
 

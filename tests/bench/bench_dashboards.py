@@ -33,7 +33,6 @@ sys.path.insert(0, str(ROOT / "tests" / "dashboards"))
 sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402  (installed with ipykernel)
-
 from conftest import start_voila, stop_voila  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

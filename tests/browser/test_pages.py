@@ -17,7 +17,6 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-
 from urllib.parse import urlsplit
 
 import pytest

@@ -12,11 +12,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _cases import CASES_DIR as CASES  # noqa: E402
 
 import qilab
 from qilab import QIWarning
 
-from _cases import CASES_DIR as CASES  # noqa: E402
 REL = 1e-6
 PRINTED_REL = 5e-7
 

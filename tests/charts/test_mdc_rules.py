@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _cases import CASES_DIR as CASES  # noqa: E402
 
 from qilab.charts import mdc_rules as R
 from qilab.charts.mdc_rules import mdc_rule_flags, special_cause_label
 
-from _cases import CASES_DIR as CASES  # noqa: E402
 CASE22 = CASES / "22_mdc_rule_unit_vectors.json"
 
 

@@ -13,12 +13,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _cases import CASES_DIR  # noqa: E402
 
 from qilab import spc
 from qilab.charts.constants import c4
 from qilab.charts.runs import longest_run_max, n_crossings_min
-
-from _cases import CASES_DIR  # noqa: E402
 
 CASE_IDS = ("01", "02", "04", "05", "06", "09", "11", "13", "15", "16", "18")
 REL = 1e-6

@@ -15,8 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from ._pages import (COMMUNITY_PAGES, M5, M5_PAGES, M7, M7_PAGES, M9, M9_PAGES, ROOT,
-                     code_cells, headings, read)
+from ._pages import (
+    COMMUNITY_PAGES,
+    M5,
+    M5_PAGES,
+    M7,
+    M7_PAGES,
+    M9,
+    M9_PAGES,
+    ROOT,
+    code_cells,
+    headings,
+    read,
+)
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -137,6 +148,7 @@ def test_m5_exercise_4_dice_detection_counts(m5_practice):
 
 def test_m5_exercise_5_new_baseline_has_no_signal():
     import pandas as pd
+
     import qilab
 
     gp = pd.read_csv(ROOT / "data" / "gp_routine_access.csv")
@@ -147,6 +159,7 @@ def test_m5_exercise_5_new_baseline_has_no_signal():
 
 def test_m5_baseline_and_worked_example_numbers():
     import pandas as pd
+
     import qilab
 
     gp = pd.read_csv(ROOT / "data" / "gp_routine_access.csv")
@@ -176,6 +189,7 @@ def test_m5_baseline_and_worked_example_numbers():
 
 def test_m5_community_team_trend_is_the_only_ihi_signal():
     import pandas as pd
+
     import qilab
 
     waits = pd.read_csv(ROOT / "data" / "community_team_waits.csv")

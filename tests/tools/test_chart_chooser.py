@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from qilab import QIDataError
-from qilab.tools.chart_chooser import (BOOK_PAGE, CHART_NAMES, DATA_TYPES, ChartChoice,
-                                       choose_chart)
+from qilab.tools.chart_chooser import BOOK_PAGE, CHART_NAMES, DATA_TYPES, ChartChoice, choose_chart
 
 SPC_CODES = {"run", "i", "p", "u", "c", "xbar", "s", "t", "g"}
 

@@ -10,9 +10,14 @@ import ipywidgets as widgets  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from qilab.widgets.diagrams import (DriverDiagramBuilder, FishboneBuilder,  # noqa: E402
-                                    FiveWhysBuilder, ParetoBuilder, ProcessMapBuilder,
-                                    StakeholderGridBuilder)
+from qilab.widgets.diagrams import (  # noqa: E402
+    DriverDiagramBuilder,
+    FishboneBuilder,
+    FiveWhysBuilder,
+    ParetoBuilder,
+    ProcessMapBuilder,
+    StakeholderGridBuilder,
+)
 
 ALL = [DriverDiagramBuilder, FishboneBuilder, ParetoBuilder, ProcessMapBuilder,
        StakeholderGridBuilder, FiveWhysBuilder]

@@ -13,8 +13,13 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from qilab import QIDataError  # noqa: E402
-from qilab.widgets.run_chart_builder import (NO_X, RunChartBuilder, numeric_columns,  # noqa: E402
-                                             parse_pasted, read_upload)
+from qilab.widgets.run_chart_builder import (  # noqa: E402
+    NO_X,
+    RunChartBuilder,
+    numeric_columns,
+    parse_pasted,
+    read_upload,
+)
 
 VALUES = [14, 11, 13, 15, 12, 14, 13, 16, 12, 13, 15, 14, 9, 8, 9, 7, 8, 9, 8, 7]
 

@@ -189,7 +189,7 @@ class RedBeadsGame:
         ax.set_xlabel("Worker, ranked from best to worst")
         ax.set_title("Management's league table: best (hatched green), worst (crossed red)")
         best, worst = order.iloc[0], order.iloc[-1]
-        alt = (f"Bar chart of total red beads per worker, ranked: "
+        alt = ("Bar chart of total red beads per worker, ranked: "
                + ", ".join(f"{w} {int(t)}" for w, t in zip(order["worker"],
                                                           order["total_red"]))
                + f". Management praises {best['worker']} and puts {worst['worker']} on "

@@ -49,9 +49,17 @@ from ...errors import QIDataError, QIWarning
 from ...sims import helicopter as hc
 from ...sims._common import make_rng
 from ...sims.team_game import GAMES, TeamGameStore
-from ..forms import (LABEL_STYLE, MessageArea, button, dropdown_field, form, paragraph, read_text,
-                     text_field)
-from ._common import ChartArea, html_table, int_slider, float_slider, text_block, workshop_folder
+from ..forms import (
+    LABEL_STYLE,
+    MessageArea,
+    button,
+    dropdown_field,
+    form,
+    paragraph,
+    read_text,
+    text_field,
+)
+from ._common import ChartArea, float_slider, html_table, int_slider, text_block, workshop_folder
 
 __all__ = ["TeamEntry", "FacilitatorView", "GAME_INFO", "database_path", "game_name",
            "LOOK_FOR_TEAM", "LOOK_FOR_FACILITATOR", "DB_ENV", "GAME_ENV"]
