@@ -180,8 +180,9 @@ class KernelPool:
     """
 
     def __init__(self, limits: Limits, assignment: str, plan: list[str], *, ahead: int = 2,
-                 kernel_name: str = "python3") -> None:
+                 kernel_name: str = "python3", preload: tuple[str, ...] = ()) -> None:
         self.limits = limits
+        self.preload = preload
         self.assignment = assignment
         self.ahead = max(1, int(ahead))
         self.kernel_name = kernel_name
@@ -213,7 +214,8 @@ class KernelPool:
         km = AsyncKernelManager(kernel_name=self.kernel_name)
         km._kernel_spec = KernelSpec(  # the course's python, through the limits launcher
             argv=[sys.executable, str(SANDBOX_SCRIPT), "--memory-mb", str(self.limits.memory_mb),
-                  "--file-mb", str(self.limits.file_mb), "--", "-f", "{connection_file}"],
+                  "--file-mb", str(self.limits.file_mb), "--preload", ",".join(self.preload),
+                  "--", "-f", "{connection_file}"],
             display_name="Python 3 (qilab grading sandbox)", language="python",
             interrupt_mode="signal", metadata={})
         km.connection_file = str(box_root / "kernel.json")
@@ -283,6 +285,7 @@ def _safe_execute_class(pool: KernelPool, limits: Limits) -> type:
             self._folder = path
             self._box: Sandbox | None = None
             self._output_sizes: dict[int, int] = {}
+            self._deadline = time.monotonic() + limits.submission_timeout
             try:
                 run_sync(self._run_all)()
             finally:
@@ -296,7 +299,8 @@ def _safe_execute_class(pool: KernelPool, limits: Limits) -> type:
             self._box.populate(self._folder)
             self.km = self._box.km
             box = self._box
-            self._watchdog = threading.Timer(limits.submission_timeout, self._expire, (box,))
+            left = max(1.0, self._deadline - time.monotonic())
+            self._watchdog = threading.Timer(left, self._expire, (box,))
             self._watchdog.daemon = True
             self._watchdog.start()
             await self.async_start_new_kernel_client()
@@ -331,6 +335,13 @@ def _safe_execute_class(pool: KernelPool, limits: Limits) -> type:
         async def _run_all(self) -> None:
             for index, cell in enumerate(self.nb.cells):
                 if cell.cell_type != "code" or not cell.source.strip():
+                    continue
+                if time.monotonic() >= self._deadline:
+                    cell.outputs = [NotebookNode(
+                        output_type="error", ename="NotRun",
+                        evalue="not run: the submission used up its time budget",
+                        traceback=["NotRun: the submission used up its time budget of "
+                                   f"{limits.submission_timeout:g} s"])]
                     continue
                 if self._box is None:
                     try:
@@ -710,9 +721,9 @@ def _grade_in_workers(course: Course, assignment: str, students: list[str], limi
 
 def _worker_main(course: Course, assignment: str, students: list[str], limits: Limits,
                  log_level: int, queue: Any) -> None:
-    _serialise_gradebook(course)
     done = _grade_group(course, assignment, students, limits, 1, log_level,
-                        lambda who, ok: queue.put(("one", who)))
+                        lambda who, ok: queue.put(("one", who)),
+                        after_prime=lambda: _serialise_gradebook(course))
     queue.put(("group", done))
 
 
@@ -760,16 +771,47 @@ def _serialise_gradebook(course: Course) -> None:
     Gradebook.__exit__ = locked_exit  # type: ignore[method-assign]
 
 
+def source_imports(course: Course, assignment: str) -> tuple[str, ...]:
+    """Modules the assignment's *source* notebooks import at the top level of a cell (the
+    trusted version, not a learner's), for the kernels to load ahead of need."""
+    import ast as _ast
+    found: list[str] = []
+    for nb_path in sorted((course.root / "source" / assignment).glob("*.ipynb")):
+        try:
+            cells = json.loads(nb_path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            src = "".join(cell.get("source", []))
+            src = "\n".join(line for line in src.splitlines()
+                            if not line.lstrip().startswith(("%", "!")))
+            try:
+                tree = _ast.parse(src)
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                names = ([a.name for a in node.names] if isinstance(node, _ast.Import) else
+                         [node.module] if isinstance(node, _ast.ImportFrom) and node.module
+                         and not node.level else [])
+                found.extend(n for n in names if n not in found)
+    return tuple(found)
+
+
 def _grade_group(course: Course, assignment: str, students: list[str], limits: Limits,
-                 ahead: int, log_level: int, notify: Callable[[str, bool], Any]
-                 ) -> dict[str, SubmissionResult]:
+                 ahead: int, log_level: int, notify: Callable[[str, bool], Any],
+                 after_prime: Callable[[], Any] | None = None) -> dict[str, SubmissionResult]:
     """Grade ``students`` one after another in this process, with kernels started ahead."""
     sub_root = course.root / "submitted"
     plan = [s for s in students for _ in range(max(1, len(list(
         (sub_root / s / assignment).glob("*.ipynb")))))]
     pool = KernelPool(limits, assignment, plan, ahead=ahead,
-                      kernel_name=_released_kernel_name(course, assignment))
+                      kernel_name=_released_kernel_name(course, assignment),
+                      preload=source_imports(course, assignment))
     pool.prime()  # kernels boot while nbgrader loads
+    if after_prime:
+        after_prime()
     results = {s: SubmissionResult(s) for s in students}
     try:
         _run_converter(course, assignment, students, pool, limits, results, notify, log_level)
