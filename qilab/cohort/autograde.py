@@ -40,8 +40,8 @@ import logging
 import os
 import shutil
 import signal
-import subprocess
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
@@ -264,11 +264,11 @@ class KernelPool:
 
 def _safe_execute_class(pool: KernelPool, limits: Limits) -> type:
     """nbgrader's ``Execute`` preprocessor, running each notebook in a pooled sandbox."""
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from jupyter_core.utils import run_sync
     from nbclient.client import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from nbformat import NotebookNode
     from nbgrader.preprocessors import Execute
-    from jupyter_core.utils import run_sync
 
     max_output = limits.max_output_kb * 1024
 
@@ -735,6 +735,7 @@ def _serialise_gradebook(course: Course) -> None:
     """Make every ``with Gradebook(...)`` in this process hold ``.qilab/gradebook.lock``
     (re-entrant within the process), so worker processes write the gradebook one at a time."""
     import fcntl
+
     from nbgrader.api import Gradebook
 
     lock_path = course.root / ".qilab" / "gradebook.lock"

@@ -8,8 +8,7 @@ import pytest
 
 from qilab import QIDataError
 from qilab.cohort import register as reg
-from qilab.cohort.certificates import (Record, canonical, render_html, verification_code,
-                                       verify)
+from qilab.cohort.certificates import Record, canonical, render_html, verification_code, verify
 from qilab.cohort.course import Course
 from qilab.cohort.evidence import read_evidence
 from qilab.cohort.secret import ensure_secret, load_secret

@@ -4,10 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cohort_helpers import FIXTURE_EXERCISES
 
 from qilab.cli import main
-
-from cohort_helpers import FIXTURE_EXERCISES
 
 STEPS = ("init", "release", "collect", "autograde", "feedback", "export", "certify", "verify")
 

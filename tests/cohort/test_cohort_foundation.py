@@ -19,14 +19,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from cohort_helpers import cell_by_id, make_submission
 
 from qilab.cohort import steps
 from qilab.cohort.autograde import autograde
 from qilab.cohort.certificates import find_pdf_tool, verify
 from qilab.cohort.course import EXERCISES_DIR, init_course, render_config, venv_env
 from qilab.cohort.register import read_register
-
-from cohort_helpers import cell_by_id, make_submission
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "foundation"

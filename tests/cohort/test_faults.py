@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timezone
-from pathlib import Path
 
 import nbformat
 import pytest
+from cohort_helpers import FIXTURE_EXERCISES, cell_by_id, make_submission
 
 from qilab.cohort import steps
 from qilab.cohort.autograde import Limits, autograde
 from qilab.cohort.course import init_course
-
-from cohort_helpers import FIXTURE_EXERCISES, cell_by_id, make_submission
 
 ASSIGNMENT = "fixture-quiz"
 GOOD = ("def median_wait(values):\n    ordered = sorted(values)\n    n = len(ordered)\n"
