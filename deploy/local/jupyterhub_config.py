@@ -70,14 +70,16 @@ c.JupyterHub.load_groups = {name: {"users": sorted(users)}
                             for name, users in hub_groups(settings).items()}
 
 # --- Learners' servers: real unix users, started from the world-readable environment ---------
-c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
+# LocalProcessSpawner plus a control group per learner (qi_spawner.py): the CPU and memory
+# limits below hold for the learner's server and all its kernels together.
+c.JupyterHub.spawner_class = "qi_spawner.LearnerGroupSpawner"
 c.Spawner.cmd = [*prlimit_prefix(limits), python, "-m", "jupyterhub.singleuser"]
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = env["default_url"]
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
-# Advertised to the learner's server (for example to a resource display). LocalProcessSpawner
-# does not enforce them: the memory limit is enforced by prlimit above, CPU is not (README).
+# Enforced per learner by the control group (where the host has cgroups; the hub logs a
+# warning where it has not) and per process by prlimit above; also shown to the learner.
 c.Spawner.mem_limit = limits["mem_limit"]
 c.Spawner.cpu_limit = float(limits["cpu_limit"])
 threads = str(max(1, int(float(limits["cpu_limit"]))))

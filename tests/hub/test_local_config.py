@@ -35,7 +35,7 @@ def test_defaults_are_safe(tmp_path, monkeypatch):
     assert c.Authenticator.admin_users == set()          # administrators only by configuration
     assert c.LocalAuthenticator.allowed_groups == {"qi-learners", "qi-trainers"}
     assert c.JupyterHub.bind_url.startswith("http://127.0.0.1:")
-    assert c.JupyterHub.spawner_class == "jupyterhub.spawner.LocalProcessSpawner"
+    assert c.JupyterHub.spawner_class == "qi_spawner.LearnerGroupSpawner"  # LocalProcessSpawner + cgroups
     cmd = c.Spawner.cmd
     assert cmd[:4] == ["/usr/bin/prlimit", f"--as={3 * 1024**3}", "--nproc=200", "--"]
     assert cmd[4:] == ["/opt/qi-curriculum/venv/bin/python", "-m", "jupyterhub.singleuser"]
@@ -105,3 +105,16 @@ def test_nbgrader_settings_match_the_documented_multi_course_exchange():
     assert c.Exchange.root == "/srv/nbgrader/exchange"
     assert c.Exchange.path_includes_course is True
     assert c.Authenticator.plugin_class == "nbgrader.auth.JupyterHubAuthPlugin"
+
+
+def test_the_spawner_is_local_processes_with_learner_groups():
+    """The hub's spawner class imports from deploy/local and is a LocalProcessSpawner."""
+    import importlib
+    import sys
+    from pathlib import Path
+
+    from jupyterhub.spawner import LocalProcessSpawner
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy" / "local"))
+    spawner = importlib.import_module("qi_spawner").LearnerGroupSpawner
+    assert issubclass(spawner, LocalProcessSpawner)
