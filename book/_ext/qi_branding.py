@@ -250,6 +250,7 @@ def builder_inited(app: Sphinx) -> None:
         return
     app.add_css_file("qi-branding.css")
     app.add_css_file("qi-a11y.css")
+    app.add_css_file("qi-print.css")
     app.add_js_file("qi-a11y.js", loading_method="defer")
 
 
