@@ -36,6 +36,13 @@ AWARE_PAGES += ["modules/m9-co-production/overview.md",
                 "modules/m9-co-production/practice.md"]
 
 
+# M1: the Aware pathway covers the three questions, aims, measures, PDSA and how improvement
+# differs from audit and research
+AWARE_PAGES += [f"modules/m1-model-for-improvement/{name}.md" for name in (
+    "overview", "three-questions", "aims", "measures", "changes-and-pdsa",
+    "improvement-audit-research")]
+
+
 @pytest.mark.parametrize("page", AWARE_PAGES)
 def test_aware_page_reads_easily(page):
     score = _flesch(prose(read(ROOT / page)))
