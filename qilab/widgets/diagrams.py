@@ -30,13 +30,21 @@ from ..tools.five_whys import FiveWhys
 from ..tools.pareto import ParetoResult, pareto
 from ..tools.process_map import ProcessMap, Step
 from ..tools.stakeholders import StakeholderGrid
-from .forms import MessageArea, button, form, paragraph, read_lines, read_text, text_field
+from .forms import (
+    MessageArea,
+    button,
+    form,
+    paragraph,
+    read_lines,
+    read_text,
+    save_to_folder,
+    text_field,
+)
 
 __all__ = ["DriverDiagramBuilder", "FishboneBuilder", "ParetoBuilder", "ProcessMapBuilder",
            "StakeholderGridBuilder", "FiveWhysBuilder"]
 
 _ARROW = re.compile(r"\s*(?:->|→)\s*")
-_SAFE_NAME = re.compile(r"^[\w][\w .-]*$")
 
 
 class _Builder(widgets.VBox):
@@ -133,22 +141,11 @@ class _Builder(widgets.VBox):
         model = self._try(self._read)
         if model is None:
             return None
-        stem = read_text(self.file_name)
-        if not stem or not _SAFE_NAME.match(stem):
-            self.messages.error("File name: use letters, numbers, spaces, dots, dashes or "
-                                "underscores (no slashes), for example 'falls-driver-diagram'.")
-            return None
-        folder = Path(read_text(self.folder) or ".").expanduser()
-        path = folder / f"{stem}.{kind}"
-        try:
-            saver = {"png": model.save_png, "svg": model.save_svg, "json": model.save_json}[kind]
-            saved = saver(path)
-        except OSError as exc:
-            self.messages.error(f"Could not save to {path}: {exc.strerror or exc}. Check the "
-                                "folder name and that you can write there.")
-            return None
-        self.last_saved = saved
-        self.messages.success(f"Saved {saved}.")
+        saver = {"png": model.save_png, "svg": model.save_svg, "json": model.save_json}[kind]
+        saved = save_to_folder(self.messages, self.folder, self.file_name, kind, saver,
+                               example="falls-driver-diagram")
+        if saved is not None:
+            self.last_saved = saved
         return saved
 
 

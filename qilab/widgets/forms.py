@@ -21,7 +21,9 @@ The helpers are deliberately thin: the logic of a form lives in the plain data m
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -235,3 +237,30 @@ def form(*children: widgets.Widget, label: str | None = None) -> widgets.VBox:
 
 __all__ = ["LABEL_STYLE", "FIELD_WIDTH", "text_field", "date_field", "dropdown_field", "button",
            "read_text", "read_lines", "heading", "paragraph", "MessageArea", "form"]
+
+
+SAFE_FILE_NAME = re.compile(r"^[\w][\w .-]*$")
+"""A file name a learner may type: letters, numbers, spaces, dots, dashes, underscores."""
+
+
+def save_to_folder(messages: MessageArea, folder: widgets.Widget, file_name: widgets.Widget,
+                   kind: str, write: Callable[[Path], Path], *, example: str) -> Path | None:
+    """Save with ``write(path)`` to ``<folder>/<file name>.<kind>`` and report it in ``messages``.
+
+    A bad file name or a folder that cannot be written gets a message saying what to do, and
+    returns None; nothing the learner typed is cleared. ``example`` is a file name to suggest.
+    """
+    stem = read_text(file_name)
+    if not stem or not SAFE_FILE_NAME.match(stem):
+        messages.error("File name: use letters, numbers, spaces, dots, dashes or underscores "
+                       f"(no slashes), for example '{example}'.")
+        return None
+    path = Path(read_text(folder) or ".").expanduser() / f"{stem}.{kind}"
+    try:
+        saved = write(path)
+    except OSError as exc:
+        messages.error(f"Could not save to {path}: {exc.strerror or exc}. Check the folder name "
+                       "and that you can write there.")
+        return None
+    messages.success(f"Saved {saved}.")
+    return saved

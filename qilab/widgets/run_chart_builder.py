@@ -42,13 +42,13 @@ from .forms import (
     form,
     paragraph,
     read_text,
+    save_to_folder,
     text_field,
 )
 
 __all__ = ["RunChartBuilder", "parse_pasted", "read_upload", "numeric_columns"]
 
 NO_X = "(none: number the points 1, 2, 3 ...)"
-_SAFE_NAME = re.compile(r"^[\w][\w .-]*$")
 _SPLIT = re.compile(r"\s*[,;\t]\s*")
 
 
@@ -391,21 +391,13 @@ class RunChartBuilder(widgets.VBox):
         if self.result is None:
             self.messages.error("There is no chart to save yet: add some data first.")
             return None
-        stem = read_text(self.file_name)
-        if not stem or not _SAFE_NAME.match(stem):
-            self.messages.error("File name: use letters, numbers, spaces, dots, dashes or "
-                                "underscores (no slashes), for example 'falls-run-chart'.")
-            return None
-        path = Path(read_text(self.folder) or ".").expanduser() / f"{stem}.{kind}"
-        try:
+        def write(path: Path) -> Path:
             if kind == "csv":
-                saved = atomic_write_text(path, self.result.points.to_csv(index=False))
-            else:
-                saved = atomic_write_bytes(path, self._render(kind))
-        except OSError as exc:
-            self.messages.error(f"Could not save to {path}: {exc.strerror or exc}. Check the "
-                                "folder name and that you can write there.")
-            return None
-        self.last_saved = saved
-        self.messages.success(f"Saved {saved}.")
+                return atomic_write_text(path, self.result.points.to_csv(index=False))
+            return atomic_write_bytes(path, self._render(kind))
+
+        saved = save_to_folder(self.messages, self.folder, self.file_name, kind, write,
+                               example="falls-run-chart")
+        if saved is not None:
+            self.last_saved = saved
         return saved

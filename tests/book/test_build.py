@@ -136,17 +136,21 @@ def test_no_cdn_in_configured_assets(built_book):
 @pytest.mark.slow
 @pytest.mark.parametrize("page", module_pages(), ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_module_page_executes_on_its_own(page):
-    """Each module page runs top to bottom in a fresh kernel, in its own folder."""
+    """Each module page runs top to bottom in a fresh kernel, in its own folder, with no error
+    and nothing written to stderr (so no warning reaches a learner)."""
     import jupytext
     from nbclient import NotebookClient
 
     notebook = jupytext.read(page)
-    client = NotebookClient(notebook, timeout=180, kernel_name="python3",
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(page.parent)}})
     client.execute()
-    errors = [output for cell in notebook.cells if cell.cell_type == "code"
-              for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    outputs = [output for cell in notebook.cells if cell.cell_type == "code"
+               for output in cell.get("outputs", [])]
+    errors = [o for o in outputs if o.get("output_type") == "error"]
     assert not errors, f"{page.name}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+    stderr = [o for o in outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    assert not stderr, f"{page.name} wrote to stderr: {stderr[0].get('text', '')[:300]}"
 
 
 def test_rebranding_changes_the_book(fixture_book):

@@ -60,25 +60,6 @@ def test_pages_found():
     assert len(M5_PAGES) >= 8
 
 
-@pytest.mark.book
-@pytest.mark.slow
-@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
-def test_page_executes_cleanly(page):
-    jupytext = pytest.importorskip("jupytext")
-    from nbclient import NotebookClient
-
-    nb = jupytext.read(page)
-    if not any(c.cell_type == "code" for c in nb.cells):
-        pytest.skip("no code cells")
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(page.parent)}}).execute()
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            assert out.output_type != "error", f"{page.name}: {out.get('ename')}: {out.get('evalue')}"
-            if out.output_type == "stream":
-                assert out.name != "stderr", f"{page.name} wrote to stderr: {out.text[:300]}"
-
-
 @pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)
 def test_module_follows_the_page_template(folder):
     text = read(folder / "overview.md")
