@@ -2,7 +2,9 @@
 strip MyST markup before checking prose."""
 from __future__ import annotations
 
+import os
 import re
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,3 +77,19 @@ def code_cells(path: Path) -> list[tuple[list[str], str]]:
 
     nb = jupytext.read(path)
     return [(list(c.metadata.get("tags", [])), c.source) for c in nb.cells if c.cell_type == "code"]
+
+
+def run_page(folder: Path, name: str) -> dict:
+    """Run every code cell of a page in one namespace, in the page's folder, with warnings as
+    errors (pages must run with no warnings); return the namespace the page leaves behind."""
+    namespace: dict = {"__name__": "__page__"}
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _tags, source in code_cells(folder / name):
+                exec(compile(source, name, "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    return namespace

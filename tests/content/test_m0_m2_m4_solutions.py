@@ -7,14 +7,23 @@ page, qilab or the data change so that a written answer is no longer true, this 
 """
 from __future__ import annotations
 
-import os
 import re
-import warnings
-from pathlib import Path
 
 import pytest
 
-from ._pages import M0, M0_PAGES, M2, M2_PAGES, M4, M4_PAGES, ROOT, code_cells, headings, read
+from ._pages import (
+    M0,
+    M0_PAGES,
+    M2,
+    M2_PAGES,
+    M4,
+    M4_PAGES,
+    ROOT,
+    code_cells,
+    headings,
+    read,
+    run_page,
+)
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -24,20 +33,6 @@ CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your pr
                     "Further reading"]
 
 
-def _run_page(folder: Path, name: str) -> dict:
-    """Run every code cell of a page in one namespace, in the page's folder, with warnings as
-    errors (pages must run with no warnings)."""
-    namespace: dict = {"__name__": "__page__"}
-    cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            for _tags, source in code_cells(folder / name):
-                exec(compile(source, name, "exec"), namespace)
-    finally:
-        os.chdir(cwd)
-    return namespace
 
 
 # ---- every page -------------------------------------------------------------------------------
@@ -89,13 +84,13 @@ def test_modules_are_in_the_table_of_contents_once():
 @pytest.fixture(scope="module")
 def m0_red_beads() -> dict:
     pytest.importorskip("qilab.sims.red_beads")
-    return _run_page(M0, "red-beads.md")
+    return run_page(M0, "red-beads.md")
 
 
 @pytest.fixture(scope="module")
 def m0_practice() -> dict:
     pytest.importorskip("qilab.sims.red_beads")
-    return _run_page(M0, "practice.md")
+    return run_page(M0, "practice.md")
 
 
 def test_m0_red_beads_leaderboard_is_as_the_page_says(m0_red_beads):
@@ -147,7 +142,7 @@ def test_m0_exercise_3_changing_the_system_gives_a_signal(m0_practice):
 @pytest.fixture(scope="module")
 def m2_practice() -> dict:
     pytest.importorskip("qilab.tools.process_map")
-    return _run_page(M2, "practice.md")
+    return run_page(M2, "practice.md")
 
 
 def _longest_lane_changes(pm) -> int:
@@ -171,7 +166,7 @@ def _longest_lane_changes(pm) -> int:
 
 
 def test_m2_process_map_worked_example():
-    ns = _run_page(M2, "process-maps.md")
+    ns = run_page(M2, "process-maps.md")
     pm = ns["repeat_rx"]
     assert pm.lanes == ("Patient", "Reception", "GP", "Pharmacist")
     assert sum(s.kind == "decision" for s in pm.steps) == 2
@@ -180,16 +175,16 @@ def test_m2_process_map_worked_example():
 
 
 def test_m2_fishbone_and_five_whys_worked_examples():
-    fish = _run_page(M2, "fishbone.md")["late_rx"]
+    fish = run_page(M2, "fishbone.md")["late_rx"]
     assert fish.category_names() == ["People", "Methods and processes", "Equipment",
                                      "Environment", "Materials and supplies",
                                      "Measurement and policies"]
-    whys = _run_page(M2, "five-whys.md")["missed_dose"]
+    whys = run_page(M2, "five-whys.md")["missed_dose"]
     assert whys.depth == 5 and whys.is_complete()
 
 
 def test_m2_pareto_worked_example_numbers():
-    chart = _run_page(M2, "pareto.md")["all_homes"]
+    chart = run_page(M2, "pareto.md")["all_homes"]
     t = chart.table
     # "Four kinds of incident out of eight make up 81% of the total. The biggest ... is 39%"
     assert len(t) == 8 and len(chart.vital_few) == 4
@@ -202,7 +197,7 @@ def test_m2_pareto_worked_example_numbers():
 
 
 def test_m2_stakeholder_worked_example_quadrants():
-    grid = _run_page(M2, "stakeholders.md")["round_project"]
+    grid = run_page(M2, "stakeholders.md")["round_project"]
     assert grid.quadrant("Residents and families") == "keep informed"
     assert grid.quadrant("GP practice") == "keep satisfied"
     assert grid.quadrant("Senior carers who give medicines") == "manage closely"
@@ -249,11 +244,11 @@ def test_m2_exercise_4_quadrants(m2_practice):
 @pytest.fixture(scope="module")
 def m4_practice() -> dict:
     pytest.importorskip("qilab.tools.measures")
-    return _run_page(M4, "practice.md")
+    return run_page(M4, "practice.md")
 
 
 def test_m4_operational_definition_examples():
-    ns = _run_page(M4, "operational-definitions.md")
+    ns = run_page(M4, "operational-definitions.md")
     assert ns["assessed"].validate() == []
     problems = ns["draft"].problem_fields()
     # "qilab finds two gaps: nobody has said who is included, and ... a denominator"
@@ -261,14 +256,14 @@ def test_m4_operational_definition_examples():
 
 
 def test_m4_data_plan_example():
-    ns = _run_page(M4, "data-plans.md")
+    ns = run_page(M4, "data-plans.md")
     plan = ns["plan"]
     assert plan.complete
     assert [m.kind for m in plan.measures] == ["outcome", "process", "balancing"]
 
 
 def test_m4_chart_choices_on_the_chart_page():
-    ns = _run_page(M4, "choosing-a-chart.md")
+    ns = run_page(M4, "choosing-a-chart.md")
     assert ns["process_choice"].chart == "p"
     assert ns["outcome_choice"].chart == "u"
     assert (ns["early_choice"].chart, ns["early_choice"].then) == ("run", "i")

@@ -6,38 +6,21 @@ says. If the page or the data change so that a written answer is no longer true,
 """
 from __future__ import annotations
 
-import os
-import warnings
-
 import pytest
 
-from ._pages import M1, ROOT, code_cells, read
+from ._pages import M1, ROOT, code_cells, read, run_page
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
 
-def _run_page(name: str) -> dict:
-    """Run every code cell of an M1 page in one namespace, in the page's folder, with
-    warnings as errors (pages must run with no warnings)."""
-    namespace: dict = {"__name__": "__page__"}
-    cwd = os.getcwd()
-    os.chdir(M1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            for _tags, source in code_cells(M1 / name):
-                exec(compile(source, f"{name}", "exec"), namespace)
-    finally:
-        os.chdir(cwd)
-    return namespace
 
 
 @pytest.fixture(scope="module")
 def practice() -> dict:
     pytest.importorskip("qilab.tools.aim")
     pytest.importorskip("qilab.charts.spc")
-    return _run_page("practice.md")
+    return run_page(M1, "practice.md")
 
 
 def test_practice_has_tagged_code_solutions():

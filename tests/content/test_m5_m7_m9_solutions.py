@@ -8,10 +8,7 @@ page, qilab or the data change so that a written answer is no longer true, this 
 """
 from __future__ import annotations
 
-import os
 import re
-import warnings
-from pathlib import Path
 
 import pytest
 
@@ -27,6 +24,7 @@ from ._pages import (
     code_cells,
     headings,
     read,
+    run_page,
 )
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -38,20 +36,6 @@ CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your pr
                     "Further reading"]
 
 
-def _run_page(folder: Path, name: str, tmp: Path | None = None) -> dict:
-    """Run every code cell of a page in one namespace, in the page's folder (or a copy of the
-    data paths from ``tmp`` for pages that write files), with warnings as errors."""
-    namespace: dict = {"__name__": "__page__"}
-    cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            for _tags, source in code_cells(folder / name):
-                exec(compile(source, name, "exec"), namespace)
-    finally:
-        os.chdir(cwd)
-    return namespace
 
 
 # ---- every page -------------------------------------------------------------------------------
@@ -101,7 +85,7 @@ def test_pages_are_in_the_table_of_contents_once():
 @pytest.fixture(scope="module")
 def m5_practice() -> dict:
     pytest.importorskip("qilab.sims.dice")
-    return _run_page(M5, "practice.md")
+    return run_page(M5, "practice.md")
 
 
 def test_m5_exercise_2_median_and_useful_observations(m5_practice):
@@ -231,7 +215,7 @@ def test_synthetic_m5_data_reproduce(tmp_path):
 @pytest.fixture(scope="module")
 def m7_practice() -> dict:
     pytest.importorskip("qilab.sims.helicopter")
-    return _run_page(M7, "practice.md")
+    return run_page(M7, "practice.md")
 
 
 def test_m7_exercise_2_no_prediction_no_do(m7_practice):
@@ -263,7 +247,7 @@ def test_m7_exercise_5_rush_lowers_accuracy(m7_practice):
 
 
 def test_m7_ramp_worked_example_is_as_the_page_says():
-    ns = _run_page(M7, "ramps.md")
+    ns = run_page(M7, "ramps.md")
     log = ns["log"]
     assert [[c.id for c in r] for r in log.ramps()] == [["C1", "C2", "C4", "C5"], ["C1", "C3"]]
     assert [c.act_decision for c in log] == ["adapt", "adapt", "abandon", "adopt", "adapt"]
@@ -297,7 +281,7 @@ def test_m7_games_are_as_the_page_says():
 def test_m9_aims_on_the_pages_pass_the_aim_checks():
     import qilab
 
-    ns = _run_page(M9, "patient-led-questions.md")
+    ns = run_page(M9, "patient-led-questions.md")
     assert qilab.check_aim(ns["aim"]).passes
     solution = re.search(r'One good answer: "([^"]+)"', read(M9 / "practice.md")).group(1)
     assert qilab.check_aim(solution).passes, solution
