@@ -7,8 +7,6 @@ page, qilab or the data change so that a written answer is no longer true, this 
 """
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from ._pages import (
@@ -18,10 +16,6 @@ from ._pages import (
     M2_PAGES,
     M4,
     M4_PAGES,
-    ROOT,
-    code_cells,
-    headings,
-    read,
     run_page,
 )
 
@@ -29,8 +23,6 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
 PAGES = M0_PAGES + M2_PAGES + M4_PAGES
-CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your project",
-                    "Further reading"]
 
 
 
@@ -41,42 +33,6 @@ def test_pages_found():
     assert len(M0_PAGES) >= 5
     assert len(M2_PAGES) >= 7
     assert len(M4_PAGES) >= 7
-
-
-MODULES = [M0, M2, M4]
-
-
-@pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)
-def test_module_follows_the_page_template(folder):
-    text = read(folder / "overview.md")
-    body = text.split("\n## ", 1)[0]
-    positions = [body.find(label) for label in
-                 ("**What you'll learn**", "**Who this is for**", "**Time**")]
-    assert all(p >= 0 for p in positions) and positions == sorted(positions)
-    found = [h for h in headings(read(folder / "practice.md")) if h in CLOSING_SECTIONS]
-    assert found == CLOSING_SECTIONS
-    practice = read(folder / "practice.md")
-    assert practice.count(":::{admonition} Solution\n:class: dropdown") >= 4
-    assert practice.count(":::{admonition} Answer\n:class: dropdown") >= 6
-    for page in folder.glob("*.md"):
-        head = read(page).split("---")[1]
-        for key in ("format_name: myst", "extension: .md", "name: python3"):
-            assert key in head, f"{page.name}: jupytext header lacks {key!r}"
-
-
-@pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)
-def test_code_solutions_are_tagged_and_collapsed(folder):
-    cells = code_cells(folder / "practice.md")
-    solutions = [tags for tags, _ in cells if "solution" in tags]
-    assert solutions, "the practice page has code solutions"
-    assert all("hide-cell" in tags for tags in solutions)
-
-
-def test_modules_are_in_the_table_of_contents_once():
-    toc = read(ROOT / "_toc.yml")
-    for page in PAGES:
-        doc = str(page.relative_to(ROOT).with_suffix(""))
-        assert len(re.findall(rf"file: {re.escape(doc)}\s*$", toc, re.M)) == 1, doc
 
 
 # ---- M0: why improve? ---------------------------------------------------------------------------

@@ -13,7 +13,6 @@ import re
 import pytest
 
 from ._pages import (
-    COMMUNITY_PAGES,
     M5,
     M5_PAGES,
     M7,
@@ -22,7 +21,6 @@ from ._pages import (
     M9_PAGES,
     ROOT,
     code_cells,
-    headings,
     read,
     run_page,
 )
@@ -31,9 +29,6 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
 PAGES = M5_PAGES + M7_PAGES + M9_PAGES
-MODULES = [m for m in (M5, M7, M9) if (m / "overview.md").exists()]
-CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your project",
-                    "Further reading"]
 
 
 
@@ -42,42 +37,6 @@ CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your pr
 
 def test_pages_found():
     assert len(M5_PAGES) >= 8
-
-
-@pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)
-def test_module_follows_the_page_template(folder):
-    text = read(folder / "overview.md")
-    body = text.split("\n## ", 1)[0]
-    positions = [body.find(label) for label in
-                 ("**What you'll learn**", "**Who this is for**", "**Time**")]
-    assert all(p >= 0 for p in positions) and positions == sorted(positions)
-    found = [h for h in headings(read(folder / "practice.md")) if h in CLOSING_SECTIONS]
-    assert found == CLOSING_SECTIONS
-    practice = read(folder / "practice.md")
-    assert practice.count(":::{admonition} Solution\n:class: dropdown") >= 4
-    assert practice.count(":::{admonition} Answer\n:class: dropdown") >= 6
-    for page in folder.glob("*.md"):
-        head = read(page).split("---")[1]
-        for key in ("format_name: myst", "extension: .md", "name: python3"):
-            assert key in head, f"{page.name}: jupytext header lacks {key!r}"
-
-
-@pytest.mark.parametrize("folder", [m for m in MODULES if m != M9], ids=lambda f: f.name)
-def test_code_solutions_are_tagged_and_collapsed(folder):
-    cells = code_cells(folder / "practice.md")
-    solutions = [tags for tags, _ in cells if "solution" in tags]
-    assert solutions, "the practice page has code solutions"
-    assert all("hide-cell" in tags for tags in solutions)
-
-
-def test_pages_are_in_the_table_of_contents_once():
-    toc = read(ROOT / "_toc.yml")
-    extra = [ROOT / "book" / "resources" / "cheat-sheet-run-charts.md"]
-    extra += [p for p in [ROOT / "book" / "trainers" / "facilitating-foundation-workshop.md"]
-              if p.exists()]
-    for page in PAGES + COMMUNITY_PAGES + extra:
-        doc = str(page.relative_to(ROOT).with_suffix(""))
-        assert len(re.findall(rf"file: {re.escape(doc)}\s*$", toc, re.M)) == 1, doc
 
 
 # ---- M5: variation and run charts -------------------------------------------------------------
