@@ -186,25 +186,37 @@ class Sandbox:
         self.populated = True
 
     def stop_now(self) -> None:
-        """SIGKILL the kernel and everything it started (its process group, its PID namespace
-        and its control group); safe to call from the watchdog thread."""
+        """Kill the kernel and everything it started; safe to call from the watchdog thread.
+
+        Its control group is killed (frozen first), and the launcher is told to end: it kills
+        the sandbox's first process, which ends the PID namespace and everything in it, and
+        waits for it, so no process is left behind, not even as a zombie. Without a sandbox,
+        the kernel's process group is killed."""
+        if self.cgroup is not None:
+            self.cgroup.kill()
         pid = self.pid
         if pid:
             try:
-                os.killpg(pid, signal.SIGKILL)  # jupyter_client starts kernels in a new session
+                if self.cgroup is None and self.uid is None:
+                    os.killpg(pid, signal.SIGKILL)  # no sandbox: its process group
+                else:
+                    os.kill(pid, signal.SIGTERM)  # the launcher: see sandbox/launcher.py
             except (ProcessLookupError, PermissionError):
                 pass
-        if self.cgroup is not None:
-            self.cgroup.kill()
 
     def kill(self) -> None:
         """Kill the kernel and everything it started, and remove its folder and group."""
         self.stop_now()
-        if self.pid:
+        pid = self.pid
+        if pid:
             try:
                 self.km.provisioner.process.wait(timeout=5)
-            except Exception:  # noqa: BLE001 - best effort: the process may be gone already
-                pass
+            except Exception:  # noqa: BLE001 - the launcher did not end: use force
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                    self.km.provisioner.process.wait(timeout=5)
+                except Exception:  # noqa: BLE001 - best effort: it may be gone already
+                    pass
         try:
             from jupyter_core.utils import run_sync
             run_sync(self.km.cleanup_resources)()

@@ -169,7 +169,7 @@ def submit_for(course: Course, student: str, assignment: str, folder: str | os.P
     tag = base64.urlsafe_b64encode(os.urandom(9)).decode("ascii")
     final = inbound / f"{student}+{assignment}+{stamp}+{tag}"
     tmp = inbound / f".incoming-{tag}"
-    shutil.copytree(src, tmp)
+    shutil.copytree(src, tmp, symlinks=True)  # a link is kept as a link (collect refuses it)
     (tmp / "timestamp.txt").write_text(stamp, encoding="utf-8")
     os.replace(tmp, final)
     return final

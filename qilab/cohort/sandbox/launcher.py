@@ -241,6 +241,9 @@ def _namespace_init(plan: dict, conn: bytes, kernel_args: list[str]) -> int:
     wait for it. Returns the kernel's exit status."""
     mode = plan["mode"]
     uid, gid = (plan["uid"], plan["gid"]) if mode == "root" else (INNER_UID, INNER_UID)
+    for path in plan.get("cgroups", []):  # this process and all it starts; not the launcher
+        with open(os.path.join(path, "cgroup.procs"), "w") as fh:
+            fh.write(str(os.getpid()))
     _check(_libc.unshare(CLONE_NEWNS), "unshare mount namespace")
     _build_root(plan, conn, uid, gid)
     _check(_libc.sethostname(b"grading", 7), "sethostname")
@@ -314,9 +317,6 @@ def main(argv: list[str] | None = None) -> int:
     conn_path, kernel_args = _connection_file(kernel_args)
     with open(conn_path, "rb") as fh:
         conn = fh.read()
-    for path in plan.get("cgroups", []):
-        with open(os.path.join(path, "cgroup.procs"), "w") as fh:
-            fh.write(str(os.getpid()))
     flags = CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
     outer_uid, outer_gid = os.getuid(), os.getgid()
     if plan["mode"] == "userns":
@@ -327,8 +327,24 @@ def main(argv: list[str] | None = None) -> int:
                            ("gid_map", f"{INNER_UID} {outer_gid} 1")):
             with open(f"/proc/self/{name}", "w") as fh:
                 fh.write(text)
+    child = 0
+
+    def stop(signum: int, frame: object) -> None:
+        if not child:
+            os._exit(1)
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    signal.signal(signal.SIGINT, lambda s, f: None)  # interrupts are for the kernel
+    signal.signal(signal.SIGTERM, stop)  # the grader's "end it": kill the namespace, reap it
+    signal.signal(signal.SIGHUP, stop)
     child = os.fork()
     if child == 0:
+        _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
         # the namespace's first process ignores interrupts (they are meant for the kernel)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         code = 127
@@ -337,16 +353,6 @@ def main(argv: list[str] | None = None) -> int:
         except BaseException as exc:  # noqa: BLE001 - report, then end the namespace
             print(f"qilab sandbox: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         os._exit(code)
-
-    def stop(signum: int, frame: object) -> None:
-        try:
-            os.kill(child, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-    signal.signal(signal.SIGINT, lambda s, f: None)  # interrupts are for the kernel
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
     while True:
         try:
             _, status = os.waitpid(child, 0)
