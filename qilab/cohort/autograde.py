@@ -11,17 +11,21 @@ Speed
     a kernel is never reused for another learner, so nothing leaks between them.
 
 Safety
-    Each kernel runs in a private temporary folder holding a copy of that one submission's files
-    (``HOME`` and ``TMPDIR`` point there too), never with the course folder or the gradebook as
-    its working directory, and without the faculty secret in its environment. Its address space
-    and file sizes are limited (:mod:`qilab.cohort.sandbox`). A cell that runs too long is
-    interrupted and marked as an error (its test scores 0); a kernel that dies (``os._exit``, a
-    crash, the memory limit) or ignores the interrupt is replaced by a fresh one, the cell is
-    marked as an error and grading goes on with the next cell. Output is capped while it arrives,
-    so a flood cannot exhaust the grader's memory. A notebook file larger than
-    ``max_notebook_mb`` is not parsed: the learner's blank released notebook is graded in its
-    place with a note saying why (all its autograded parts score 0). The whole submission has a
-    time budget after which its kernel is killed. One learner's failure never stops the batch.
+    Each kernel runs in the grading sandbox (:mod:`qilab.cohort.sandbox`): its own uid (or an
+    unprivileged user namespace), its own PID, mount and network namespaces and control group,
+    a fresh read-only root holding only what a notebook needs and a copy of that one
+    submission, and an environment built from nothing; memory, processes, CPU time, files and
+    disk are limited. Where no sandbox is possible, autograde refuses unless the trainer passes
+    ``unsafe_no_sandbox``. A cell that runs too long is interrupted and marked as an error (its
+    test scores 0); a kernel that dies (``os._exit``, a crash, the memory limit), freezes or
+    ignores the interrupt is killed with everything it started, the cell is marked as an error
+    with the reason and grading goes on with the next cell in a fresh kernel. Output is capped
+    while it arrives (per cell and per notebook), so a flood cannot exhaust the grader's memory.
+    A notebook file too large, not UTF-8 or nested too deeply is not parsed: the learner's blank
+    released notebook is graded in its place with a note saying why (all its autograded parts
+    score 0). The whole submission has a time budget after which its sandbox is killed. A seal
+    on the installed ``qilab`` is checked before each learner's marks are written. One
+    learner's failure never stops the batch.
 
 Before grading, the gradebook is copied to ``backups/`` (a consistent SQLite backup, renamed
 into place atomically). Grading is deterministic: running it again gives the same grades.

@@ -4,6 +4,7 @@
     qilab cohort release ASSIGNMENT [--due "YYYY-MM-DD HH:MM"]
     qilab cohort collect ASSIGNMENT
     qilab cohort autograde ASSIGNMENT [--student ID] [--workers N] [--timeout S]
+                                      [--unsafe-no-sandbox]
     qilab cohort feedback ASSIGNMENT
     qilab cohort export [--output grades.csv]
     qilab cohort certify --tier TIER [--evidence evidence.csv] [--date YYYY-MM-DD]
