@@ -293,7 +293,7 @@ class KernelPool:
         cgroup = None
         if self.mode == "root":
             os.chown(ipc, uid, uid)
-            cgroup = ControlGroup.create(f"{os.getpid()}-{box_root.name}",
+            cgroup = ControlGroup.create(f"{self.base.name}-{box_root.name}",
                                          self.limits.memory_mb, self.limits.processes)
         plan.update(workdir=workdir, env=kernel_env(workdir, "/tmp"), ipc_dir=str(ipc),
                     root_dir=str(box_root / "root"), disk_mb=self.limits.disk_mb,

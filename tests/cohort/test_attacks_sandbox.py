@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import sqlite3
+import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from qilab.cohort.autograde import Limits, autograde
 from qilab.cohort.course import init_course
 from qilab.cohort.exchange import collect_safely
 from qilab.cohort.sandbox import PackageSeal
-from qilab.cohort.sandbox.host import UID_BASE, UID_POOL_SIZE
+from qilab.cohort.sandbox.host import LAUNCHER
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the batch needs root (CI is root); "
                                 "the unprivileged mode is in test_sandbox_modes.py")
@@ -63,6 +64,7 @@ for target in [root / 'cohort' / 'checks.py', root / '__init__.py', root / 'pwne
 """ + ZERO,
         "gradebook": f"""
 import sqlite3
+import tempfile
 for path in [{str(course / 'gradebook.db')!r}, 'gradebook.db', '../../../gradebook.db']:
     try:
         db = sqlite3.connect(path)
@@ -291,6 +293,7 @@ def test_fork_loop_is_contained_and_nothing_is_left_running(batch):
     found = re.search(r"FORKS (\d+)", _answer_text(batch, "forker"))
     assert found and int(found.group(1)) < PROCESSES
     assert "started" in _answer_text(batch, "daemon")
+    ours = (TOKEN.encode(), str(LAUNCHER).encode())  # not other checkouts' sandboxes
     left = []
     for proc in Path("/proc").iterdir():
         try:
@@ -298,10 +301,12 @@ def test_fork_loop_is_contained_and_nothing_is_left_running(batch):
             uid = int((proc / "status").read_text().split("\nUid:")[1].split()[0])
         except (OSError, IndexError, ValueError):
             continue
-        if TOKEN.encode() in cmdline or UID_BASE <= uid < UID_BASE + UID_POOL_SIZE:
+        if any(mark in cmdline for mark in ours):
             left.append((proc.name, uid, cmdline[:80]))
     assert left == []
-    assert not list(Path("/sys/fs/cgroup").glob(f"*/qilab/{os.getpid()}-*"))
+    # every control group of a finished grading run was removed (a run's folder goes at its end)
+    groups = list(Path("/sys/fs/cgroup").glob("*/qilab/qilab-grading-*"))
+    assert all(Path(tempfile.gettempdir(), g.name.rsplit("-", 1)[0]).exists() for g in groups)
 
 
 @pytest.mark.slow
