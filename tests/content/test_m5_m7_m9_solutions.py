@@ -65,9 +65,11 @@ def test_m5_exercise_3_ihi_shift_but_no_anhoej_signal(m5_practice):
 
 
 def test_m5_exercise_4_dice_detection_counts(m5_practice):
+    # both false-signal rates are reported: a frozen baseline finds more, and cries wolf more
     assert m5_practice["found"] == {"median from all days": 13,
                                     "median fixed at days 1 to 20": 36,
-                                    "fair dice only": 2}
+                                    "fair dice, median from all days": 2,
+                                    "fair dice, median fixed at days 1 to 20": 9}
 
 
 def test_m5_exercise_5_new_baseline_has_no_signal():
