@@ -85,15 +85,26 @@ def _ratio_centre(num: np.ndarray, den: np.ndarray, base: np.ndarray) -> float:
     return float(num[ok].sum() / total) if total > 0 else float("nan")
 
 
-def _lines(mid: np.ndarray, sigma: np.ndarray, k: float, chart: str) -> tuple[np.ndarray, np.ndarray]:
-    """k-sigma lines on the plotted scale: back-transform (T) and truncate."""
+def sigma_lines(mid: np.ndarray, sigma: np.ndarray, k: float, chart: str,
+                truncate: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """k-sigma lines on the plotted scale: back-transformed (T) and, with ``truncate``, cut at
+    0 (counts) and 1 (proportions) as drawn. Untruncated lines are what zone rules use: a band
+    "beyond 2 sigma" is measured from the centre line, never from a clipped limit (a T chart's
+    lower line below 0 on the working scale is then -inf).
+
+    >>> lo, hi = sigma_lines(np.array([1.0]), np.array([1.0]), 2.0, "c", truncate=False)
+    >>> float(lo[0]), float(hi[0])
+    (-1.0, 3.0)
+    """
     lo = mid - k * sigma
     hi = mid + k * sigma
     if chart == "t":
         with np.errstate(invalid="ignore"):
-            lo = np.where(lo <= 0, 0.0, np.abs(lo) ** T_POWER)
+            lo = np.where(lo <= 0, 0.0 if truncate else -np.inf, np.abs(lo) ** T_POWER)
             lo = np.where(np.isnan(mid - k * sigma), np.nan, lo)
             hi = hi ** T_POWER
+    elif not truncate:
+        pass
     elif chart in ("p", "pp"):
         lo = np.maximum(lo, 0.0)
         hi = np.minimum(hi, 1.0)
@@ -191,8 +202,8 @@ def part_limits(chart: str, y: np.ndarray, base: np.ndarray, *, num: np.ndarray 
         lcl = ucl = lcl95 = ucl95 = nan
     else:
         sigma = np.where(np.isfinite(sigma), sigma, np.nan)
-        lcl, ucl = _lines(mid, sigma, 3.0, chart)
-        lcl95, ucl95 = _lines(mid, sigma, 2.0, chart)
+        lcl, ucl = sigma_lines(mid, sigma, 3.0, chart)
+        lcl95, ucl95 = sigma_lines(mid, sigma, 2.0, chart)
         if chart == "mr":
             lcl = np.where(np.isnan(ucl), np.nan, 0.0)
     return PartLimits(y=work if chart == "mr" else y, cl=cl, lcl=lcl, ucl=ucl, lcl_95=lcl95,

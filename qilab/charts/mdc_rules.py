@@ -208,8 +208,11 @@ def _evaluate(y: np.ndarray, mean: np.ndarray, lpl: np.ndarray, upl: np.ndarray,
               nupl: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """All rule arrays for points in time order, series marked by ``start``.
 
-    ``nlpl``/``nupl`` are the near (two-sigma) limits; when absent they are two thirds of the
-    way from the mean to each limit. Missing values and missing limits never signal.
+    ``nlpl``/``nupl`` are the near (two-sigma) lines; when absent they are two thirds of the
+    way from the mean to each limit (right for XmR charts, whose limits are never cut off).
+    :func:`qilab.spc` passes the 2-sigma lines from the centre line and the untruncated sigma,
+    so that a limit floored at 0 or capped at 1 does not pull the band in. Missing values and
+    missing limits never signal.
     """
     with np.errstate(invalid="ignore"):
         if nlpl is None:

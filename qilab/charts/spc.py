@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QIDataError, QIWarning
-from .limits import part_limits
+from .limits import part_limits, sigma_lines
 from .prepare import CHARTS, Prepared, prepare
 from .runs import (
     IHI_SHIFT,
@@ -288,7 +288,8 @@ def _compute(prep: Prepared, chart: str, rules: str, part_id: np.ndarray, baseli
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma_signal = (yv > cols["ucl"]) | (yv < cols["lcl"])
         z = (work_y - mid) / sigma
-    rule_cols, part_rows = _rules(chart, rules, prep, yv, cols, z, sigma_signal, part_id,
+    near = sigma_lines(mid, sigma, 2.0, chart, truncate=False)
+    rule_cols, part_rows = _rules(chart, rules, prep, yv, cols, z, near, sigma_signal, part_id,
                                   bounds, include, baseline)
     scale = {name: cols[name] * multiply if multiply != 1 else cols[name] for name in cols}
     n_col = prep.den if prep.den is not None else np.full(k, np.nan)
@@ -319,7 +320,7 @@ def _parts_frame(rows: list[dict], multiply: float) -> pd.DataFrame:
 
 
 def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z: np.ndarray,
-           sigma_signal: np.ndarray, part_id: np.ndarray, bounds: np.ndarray,
+           near: tuple[np.ndarray, np.ndarray], sigma_signal: np.ndarray, part_id: np.ndarray, bounds: np.ndarray,
            include: np.ndarray, baseline: np.ndarray) -> tuple[dict, list[dict]]:
     """Rule columns (whole chart) and one summary row per part."""
     k = yv.size
@@ -360,13 +361,14 @@ def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z
                                         MIN_POINTS[name]))
         rows.append(row)
     if rules == "mdc":
-        out = _mdc(yv, cols, part_id)
+        out = _mdc(yv, cols, near, part_id, include)
         for row in rows:
             seg = part_id == row["part"]
             row["runs_signal"] = bool((out["two_in_three"][seg] | out["trend"][seg]
                                        | out["shift"][seg]).any())
-            if seg.sum() < 7:
-                cannot_fire.append((row["part"], "MDC trend and shift rules", int(seg.sum()), 7))
+            used = int((seg & include).sum())
+            if used < 7:
+                cannot_fire.append((row["part"], "MDC trend and shift rules", used, 7))
     if cannot_fire:
         text = "; ".join(f"part {p}: {rule} needs {need} points, it has {have}"
                          for p, rule, have, need in cannot_fire)
@@ -404,15 +406,32 @@ def _ihi(out: dict, idx: np.ndarray, runs: Any, y_in: np.ndarray, cl_in: np.ndar
     return bool(out["shift"][idx].any() or out["trend"][idx].any() or few or many)
 
 
-def _mdc(yv: np.ndarray, cols: dict, part_id: np.ndarray) -> dict:
-    # the arrays behind mdc_rule_flags (same numbers), without building its DataFrame
+def _mdc(yv: np.ndarray, cols: dict, near: tuple[np.ndarray, np.ndarray],
+         part_id: np.ndarray, include: np.ndarray) -> dict:
+    """MDC rule columns: the arrays behind mdc_rule_flags (same numbers), without its DataFrame.
+
+    The pattern rules see only the included points of each part, in time order; every point,
+    excluded or not, is tested against the limits. ``near`` holds the 2-sigma lines from the
+    centre and the untruncated sigma (the "close to a limit" band).
+    """
     from .mdc_rules import _evaluate
 
-    start = np.empty(part_id.size, bool)
-    if part_id.size:
-        start[0] = True
-        np.not_equal(part_id[1:], part_id[:-1], out=start[1:])
-    flags = _evaluate(yv, cols["cl"], cols["lcl"], cols["ucl"], start)
-    out = {c: flags[c] for c in ("outside_limits", "two_in_three", "trend", "shift")}
-    out["direction"] = flags["direction"].astype(np.int64)
+    k = yv.size
+    idx = np.flatnonzero(include)
+    pid = part_id[idx]
+    start = np.ones(idx.size, bool)
+    if idx.size:
+        np.not_equal(pid[1:], pid[:-1], out=start[1:])
+    flags = _evaluate(yv[idx], cols["cl"][idx], cols["lcl"][idx], cols["ucl"][idx], start,
+                      near[0][idx], near[1][idx])
+    out = {c: np.zeros(k, bool) for c in ("two_in_three", "trend", "shift")}
+    for c in out:
+        out[c][idx] = flags[c]
+    with np.errstate(invalid="ignore"):
+        out["outside_limits"] = (yv > cols["ucl"]) | (yv < cols["lcl"])
+        side = np.where(yv > cols["cl"], 1, -1)
+    direction = np.zeros(k, np.int64)
+    direction[idx] = flags["direction"]
+    direction[~include] = np.where(out["outside_limits"][~include], side[~include], 0)
+    out["direction"] = direction
     return out

@@ -1,0 +1,72 @@
+"""Fixes from the expert review of the chart engine (issue 16, items 1 to 4).
+
+Each test states a case the reviewers found wrong, with the behaviour a user should see.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import qilab
+from qilab import QIWarning, spc
+from qilab.charts.spc import RULE_COLUMNS
+
+RULES_WITH_LIMITS = ("western_electric", "provost_murray", "mdc")
+
+
+def quiet(**kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return spc(**kw)
+
+
+# --- 1. MDC "close to a limit" band on attribute charts -------------------------------------
+
+def test_mdc_two_in_three_band_comes_from_untruncated_sigma():
+    # c chart: mean 1.083, sigma 1.04, so LCL is floored at 0 and 2 sigma below is < 0;
+    # the zeros are about 1 sigma below the mean, not close to a limit
+    r = spc(y=[2, 1, 0, 0, 2, 3, 2, 0, 0, 0, 2, 1], chart="c", rules="mdc")
+    assert not r.points["two_in_three"].any()
+    assert not bool(r.parts.loc[0, "runs_signal"])
+    we = spc(y=[2, 1, 0, 0, 2, 3, 2, 0, 0, 0, 2, 1], chart="c", rules="western_electric")
+    assert not we.points["two_of_three_beyond_2sigma"].any()
+
+
+def test_mdc_two_in_three_on_a_p_chart_near_its_capped_limit():
+    # p = 0.9 with n = 20: UCL = 0.9 + 3 x 0.067 = 1.10 is capped at 1; 2 sigma is 1.034,
+    # so a run of 100% months is never "close to the upper limit"
+    y = [18, 19, 20, 20, 17, 18, 19, 20, 20, 18, 17, 18]
+    r = quiet(y=y, n=[20] * 12, chart="p", rules="mdc")
+    assert float(r.points["ucl"].iloc[0]) == 1.0
+    assert not r.points["two_in_three"].any()
+
+
+def test_mdc_two_in_three_still_fires_beyond_two_sigma():
+    y = np.r_[np.tile([1.0, -1.0], 10), [4.2, 0.2, 4.4], np.tile([1.0, -1.0], 3)]
+    r = quiet(y=y, chart="i", cl=0.0, rules="mdc")
+    assert np.flatnonzero(r.points["two_in_three"]).tolist() == [20, 22]
+
+
+# --- 2. Excluded points take part in no pattern rule ------------------------------------------
+
+EXCLUDED_RUN = [10, 11, 10, 12, 11, 10, 11, 30, 31, 32, 33, 34, 35, 36, 11, 10]
+
+
+@pytest.mark.parametrize("rules", ["anhoej", "western_electric", "provost_murray",
+                                   "mdc", "nelson"])
+def test_excluded_points_take_part_in_no_pattern_rule(rules):
+    if rules not in RULE_COLUMNS:
+        pytest.skip("rule set not there yet")
+    r = quiet(y=EXCLUDED_RUN, chart="i", exclude=[8, 9, 10, 11, 12, 13, 14], rules=rules)
+    assert not bool(r.parts.loc[0, "runs_signal"])
+    pattern = [c for c in RULE_COLUMNS[rules]
+               if c not in ("outside_3sigma", "outside_limits", "direction", "runs_signal")]
+    for column in pattern:
+        assert not r.points[column].iloc[7:14].any(), column
+    # still tested against the limits, as qicharts2 does
+    assert r.points["sigma_signal"].iloc[7:14].all()
+    if rules == "mdc":
+        assert r.points["outside_limits"].iloc[7:14].all()
+        assert (r.points["direction"].iloc[7:14] == 1).all()
