@@ -137,13 +137,6 @@ def _ihi_sentences(result: "SPCResult", row, prefix: str) -> list[str]:
     if not out:
         out.append(f"{prefix}no shift, trend or unusual number of runs was found, so the chart "
                    "shows only random variation.")
-    astro = _positions(result, "astronomical", part)
-    if astro:
-        many = len(astro) > 1
-        out.append(f"Point{'s' if many else ''} {_list(astro)} {'are' if many else 'is'} far "
-                   f"from the rest ({'astronomical points' if many else 'an astronomical point'}"
-                   f"): check {'them' if many else 'it'}, though on its own this is a "
-                   "judgement, not a rule.")
     return out
 
 
@@ -197,6 +190,9 @@ def sentences(result: "SPCResult") -> list[str]:
         else:
             text = []
         findings += [t[0].upper() + t[1:] for t in text]
+    if result.rules == "ihi":
+        findings.append("The fourth IHI rule, an astronomical point (one obviously different "
+                        "from all the others), is a judgement: look at the chart yourself.")
     if result.rules in ("western_electric", "provost_murray", "mdc"):
         findings += _pattern_sentences(result, RULE_COLUMNS[result.rules])
         if not findings:

@@ -37,7 +37,6 @@ MARKERS: dict[str, tuple[str, str]] = {
     "longest_run_point": ("s", "Unusually long run"),
     "shift": ("s", "Shift"),
     "trend": ("^", "Trend"),
-    "astronomical": ("*", "Astronomical point (check)"),
     "two_of_three_beyond_2sigma": ("v", "2 of 3 beyond 2 sigma"),
     "four_of_five_beyond_1sigma": ("P", "4 of 5 beyond 1 sigma"),
     "eight_one_side": ("s", "8 in a row on one side"),

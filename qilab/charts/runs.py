@@ -23,9 +23,10 @@ when the number of crossings (runs - 1) is below the 5th percentile of Binomial(
   computed from the exact Swed–Eisenhart distribution of the number of runs for n useful
   points split as evenly as possible above and below the median (see :func:`runs_limits`);
   fewer runs than the lower limit or more than the upper limit is a signal.
-* *astronomical point* (flag for review, not a signal by itself): a point further from the
-  median than 3.145 times the median moving range of the part's baseline points — the
-  median-moving-range version of individuals limits, which one wild point cannot inflate.
+* *astronomical point*: a point obviously different from all the others. This is a judgement
+  that people looking at the chart should agree on, not a computed rule, so qilab does not
+  flag it: any fixed threshold would either flag the points of a real improvement (far from
+  the old median) or depend on which points are counted as "the rest".
 
 >>> runs_limits(20)
 (6, 16)
@@ -42,8 +43,6 @@ import numpy as np
 #: Points needed before each IHI rule can fire.
 IHI_SHIFT = 6
 IHI_TREND = 5
-#: Multiplier of the median moving range used to flag astronomical points.
-ASTRONOMICAL_MEDIAN_MR = 3.145
 
 
 @dataclass(frozen=True)
@@ -260,22 +259,3 @@ def trend_points(y: np.ndarray, length: int = IHI_TREND) -> np.ndarray:
         first, last = nz[s], nz[s + n_steps - 1] + 1
         marks[valid[first:last + 1]] = True
     return marks
-
-
-def astronomical_points(y: np.ndarray, median: float, base: np.ndarray) -> np.ndarray:
-    """Points further from the median than 3.145 x the median moving range of the baseline.
-
-    A flag for review only (see the module docstring).
-
-    >>> astronomical_points(np.array([5.0, 6, 5, 7, 6, 30, 5]), 6.0, np.ones(7, bool)).astype(int)
-    array([0, 0, 0, 0, 0, 1, 0])
-    """
-    mr = np.abs(np.diff(y[base]))
-    mr = mr[~np.isnan(mr)]
-    if mr.size == 0:
-        return np.zeros(y.size, bool)
-    spread = ASTRONOMICAL_MEDIAN_MR * float(np.median(mr))
-    if spread <= 0:
-        return np.zeros(y.size, bool)
-    with np.errstate(invalid="ignore"):
-        return np.abs(y - median) > spread

@@ -7,8 +7,9 @@ The maths follows qicharts2 0.8.1 (spec: ``shared/reference/spc-spec.md``); the 
   ``runs_signal`` (the part's runs signal, on every included point of the part) and
   ``longest_run_point`` (useful points in a run longer than the limit).
 * ``"ihi"``: the IHI / Provost and Murray run-chart rules. Point columns: ``shift``,
-  ``trend``, ``runs_too_few``, ``runs_too_many`` and ``astronomical`` (a flag for review, not
-  a signal by itself). See :mod:`qilab.charts.runs`.
+  ``trend``, ``runs_too_few`` and ``runs_too_many``. The fourth IHI rule, the astronomical
+  point, is a judgement and is left to the reader (:meth:`SPCResult.explain` says so). See
+  :mod:`qilab.charts.runs`.
 * ``"western_electric"`` and ``"provost_murray"``: control-chart rules, see
   :mod:`qilab.charts.shewhart_rules` for the columns.
 * ``"mdc"``: NHS England's Making Data Count rules (:mod:`qilab.charts.mdc_rules`). Point
@@ -43,7 +44,6 @@ from .runs import (
     IHI_TREND,
     anhoej,
     anhoej_can_fire,
-    astronomical_points,
     runs_limits,
     shift_points,
     trend_points,
@@ -53,7 +53,7 @@ from .shewhart_rules import MIN_POINTS, PROVOST_MURRAY, WESTERN_ELECTRIC, shewha
 RULE_SETS: tuple[str, ...] = ("anhoej", "ihi", "western_electric", "provost_murray", "mdc")
 RULE_COLUMNS: dict[str, tuple[str, ...]] = {
     "anhoej": ("runs_signal", "longest_run_point"),
-    "ihi": ("shift", "trend", "runs_too_few", "runs_too_many", "astronomical"),
+    "ihi": ("shift", "trend", "runs_too_few", "runs_too_many"),
     "western_electric": WESTERN_ELECTRIC,
     "provost_murray": PROVOST_MURRAY,
     "mdc": ("outside_limits", "two_in_three", "trend", "shift", "direction"),
@@ -343,8 +343,7 @@ def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z
             if not force and not anhoej_can_fire(runs.n_useful):
                 cannot_fire.append((p + 1, "Anhøj runs rules", runs.n_useful, 6))
         elif rules == "ihi":
-            fired = _ihi(out, idx, runs, y_in, cl_in, yv, include, baseline, a, b, row, p,
-                         cannot_fire)
+            fired = _ihi(out, idx, runs, y_in, row, p, cannot_fire)
             row["runs_signal"] = fired
         elif rules in ("western_electric", "provost_murray"):
             ok = ~np.isnan(y_in)
@@ -382,9 +381,8 @@ def _part_cl(cl: np.ndarray) -> float:
     return float(ok[-1]) if ok.size else float("nan")
 
 
-def _ihi(out: dict, idx: np.ndarray, runs: Any, y_in: np.ndarray, cl_in: np.ndarray,
-         yv: np.ndarray, include: np.ndarray, baseline: np.ndarray, a: int, b: int, row: dict,
-         p: int, cannot_fire: list) -> bool:
+def _ihi(out: dict, idx: np.ndarray, runs: Any, y_in: np.ndarray, row: dict, p: int,
+         cannot_fire: list) -> bool:
     """IHI rules for one part; fills ``out`` and the part row, returns whether any fired."""
     out["shift"][idx] = shift_points(runs.signs, IHI_SHIFT)
     out["trend"][idx] = trend_points(y_in, IHI_TREND)
@@ -394,9 +392,6 @@ def _ihi(out: dict, idx: np.ndarray, runs: Any, y_in: np.ndarray, cl_in: np.ndar
     many = n_runs is not None and upper is not None and n_runs > upper
     out["runs_too_few"][idx] = few
     out["runs_too_many"][idx] = many
-    base = include[a:b] & baseline[a:b]
-    centre = float(cl_in[0]) if cl_in.size else float("nan")
-    out["astronomical"][a:b] = astronomical_points(yv[a:b], centre, base)
     row.update(n_runs=n_runs, runs_lower=lower, runs_upper=upper)
     valid = int((~np.isnan(y_in)).sum())
     if runs.n_useful < IHI_SHIFT:

@@ -9,8 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-import qilab
-from qilab import QIWarning, spc
+from qilab import spc
 from qilab.charts.spc import RULE_COLUMNS
 
 RULES_WITH_LIMITS = ("western_electric", "provost_murray", "mdc")
@@ -54,7 +53,7 @@ def test_mdc_two_in_three_still_fires_beyond_two_sigma():
 EXCLUDED_RUN = [10, 11, 10, 12, 11, 10, 11, 30, 31, 32, 33, 34, 35, 36, 11, 10]
 
 
-@pytest.mark.parametrize("rules", ["anhoej", "western_electric", "provost_murray",
+@pytest.mark.parametrize("rules", ["anhoej", "ihi", "western_electric", "provost_murray",
                                    "mdc", "nelson"])
 def test_excluded_points_take_part_in_no_pattern_rule(rules):
     if rules not in RULE_COLUMNS:
@@ -70,3 +69,28 @@ def test_excluded_points_take_part_in_no_pattern_rule(rules):
     if rules == "mdc":
         assert r.points["outside_limits"].iloc[7:14].all()
         assert (r.points["direction"].iloc[7:14] == 1).all()
+
+
+# --- 4. The astronomical point is a judgement, not a computed flag -----------------------------
+
+def test_ihi_rules_leave_the_astronomical_point_to_judgement():
+    # after a real improvement, points far from the frozen median are expected, not odd
+    y = [60.0, 62, 58, 61, 63, 59, 60, 62, 61, 59, 80, 82, 79, 85, 81, 83, 80, 84]
+    r = quiet(y=y, rules="ihi", freeze=10)
+    assert "astronomical" not in r.points.columns
+    assert "astronomical" not in RULE_COLUMNS["ihi"]
+    text = r.explain()
+    assert "astronomical point" in text and "judgement" in text
+    assert "flag" not in text.lower().split("astronomical")[1][:80]
+
+
+def test_m5_worked_example_does_not_flag_week_30():
+    from pathlib import Path
+
+    import pandas as pd
+
+    gp = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "gp_routine_access.csv")
+    r = spc(gp, y="pct_seen_within_14_days", chart="run", freeze=16, rules="ihi")
+    flagged = r.points[[c for c in RULE_COLUMNS["ihi"]]].any(axis=1)
+    assert not flagged.iloc[29] or r.points["shift"].iloc[29]      # week 30: only the shift
+    assert "week 30" not in r.explain() and "Point 30" not in r.explain()
