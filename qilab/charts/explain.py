@@ -161,9 +161,13 @@ def _pattern_sentences(result: "SPCResult", columns: tuple[str, ...]) -> list[st
 def _sigma_sentence(result: "SPCResult") -> str | None:
     if result.chart == "run":
         return None
-    if result.points["ucl"].isna().all():
-        return ("The control limits could not be worked out (for example, every value is the "
-                "same), so no point can be outside them.")
+    reasons = [(i + 1, info["no_limits"]) for i, info in
+               enumerate(result.details.get("parts", [])) if "no_limits" in info]
+    if reasons:
+        many = len(result.parts) > 1
+        text = "; ".join(f"in part {p}, {why}" if many else why for p, why in reasons)
+        return (f"The control limits could not be worked out: {text}. No point can be outside "
+                "limits that are not there.")
     outside = _positions(result, "sigma_signal")
     if not outside:
         return "All points are inside the control limits."

@@ -201,6 +201,8 @@ def part_limits(chart: str, y: np.ndarray, base: np.ndarray, *, num: np.ndarray 
     if chart == "run":
         lcl = ucl = lcl95 = ucl95 = nan
     else:
+        if not np.isfinite(sigma).any():
+            info["no_limits"] = _no_limits_reason(chart, work, base, den)
         sigma = np.where(np.isfinite(sigma), sigma, np.nan)
         lcl, ucl = sigma_lines(mid, sigma, 3.0, chart)
         lcl95, ucl95 = sigma_lines(mid, sigma, 2.0, chart)
@@ -208,6 +210,24 @@ def part_limits(chart: str, y: np.ndarray, base: np.ndarray, *, num: np.ndarray 
             lcl = np.where(np.isnan(ucl), np.nan, 0.0)
     return PartLimits(y=work if chart == "mr" else y, cl=cl, lcl=lcl, ucl=ucl, lcl_95=lcl95,
                       ucl_95=ucl95, work_y=work, mid=mid, sigma=sigma, info=info)
+
+
+def _no_limits_reason(chart: str, work: np.ndarray, base: np.ndarray,
+                      den: np.ndarray | None) -> str:
+    """Why a part has no control limits, in words a learner can act on."""
+    values = work[base]
+    if chart in ("xbar", "s") and den is not None and not (den[base] > 1).any():
+        return ("every subgroup has only one value, so the spread within subgroups cannot be "
+                "worked out; for single values use an I chart (chart='i')")
+    if chart in ("i", "t", "mr"):
+        pairs = ~np.isnan(values[1:]) & ~np.isnan(values[:-1])
+        if not pairs.any():
+            return ("no two neighbouring points have a value, so there are no moving ranges "
+                    "to estimate the variation from; fill in the gaps or use a run chart")
+        if np.nanmax(values) == np.nanmin(values):
+            return ("the values are all the same, so there is no variation to set limits "
+                    "from")
+    return "there are too few values in the baseline to estimate the variation from"
 
 
 def _weighted_mean(means: np.ndarray, sizes: np.ndarray, base: np.ndarray) -> float:

@@ -284,6 +284,10 @@ def _compute(prep: Prepared, chart: str, rules: str, part_id: np.ndarray, baseli
             cols[name][sl] = getattr(lim, name)
         work_y[sl], mid[sl], sigma[sl] = lim.work_y, lim.mid, lim.sigma
         details["parts"].append(dict(lim.info))
+        if "no_limits" in lim.info:
+            where = f" in part {p + 1}" if part_id[-1] > 1 else ""
+            warnings.warn(f"There are no control limits{where}: {lim.info['no_limits']}.",
+                          QIWarning, stacklevel=4)
     yv = cols["y"]
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma_signal = (yv > cols["ucl"]) | (yv < cols["lcl"])

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from qilab import spc
+from qilab import QIWarning, spc
 from qilab.charts.spc import RULE_COLUMNS
 
 RULES_WITH_LIMITS = ("western_electric", "provost_murray", "mdc")
@@ -94,3 +94,34 @@ def test_m5_worked_example_does_not_flag_week_30():
     flagged = r.points[[c for c in RULE_COLUMNS["ihi"]]].any(axis=1)
     assert not flagged.iloc[29] or r.points["shift"].iloc[29]      # week 30: only the shift
     assert "week 30" not in r.explain() and "Point 30" not in r.explain()
+
+
+# --- 3. Missing limits warn, with the real reason ----------------------------------------------
+
+def test_xbar_with_single_value_subgroups_warns_and_explains_why():
+    with pytest.warns(QIWarning, match="only one value"):
+        r = spc(y=[5.0, 6, 5, 7, 6, 5, 6, 7], x=[1, 2, 3, 4, 5, 6, 7, 8], chart="xbar")
+    assert r.points["ucl"].isna().all()
+    text = r.explain()
+    assert "only one value" in text and "every value is the same" not in text
+
+
+def test_i_chart_without_neighbouring_values_warns_and_explains_why():
+    y = [5.0, None, 6, None, 5, None, 7, None, 6, None, 5]
+    with pytest.warns(QIWarning, match="neighbouring"):
+        r = spc(y=y, chart="i")
+    assert r.points["ucl"].isna().all()
+    assert "neighbouring" in r.explain() and "every value is the same" not in r.explain()
+
+
+def test_i_chart_of_equal_values_warns_that_nothing_varies():
+    with pytest.warns(QIWarning, match="all the same"):
+        r = spc(y=[5.0] * 12, chart="i")
+    assert "all the same" in r.explain()
+
+
+def test_a_chart_with_limits_does_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spc(y=[5.0, 6, 5, 7, 6, 5, 6, 7, 6, 5, 6, 7], chart="i")
+        spc(y=[5.0, 6, 5, 7, 6, 5, 6, 7] * 2, x=np.repeat(np.arange(8), 2), chart="xbar")
