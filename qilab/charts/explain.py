@@ -24,6 +24,9 @@ _RULE_TEXT = {
     "four_of_five_beyond_1sigma": "4 of 5 points in a row beyond 1 sigma on one side",
     "eight_one_side": "8 or more points in a row on one side of the centre line",
     "six_trend": "6 points in a row going up or going down",
+    "nine_one_side": "9 points in a row on one side of the centre line",
+    "fourteen_alternating": "14 points in a row going up and down in turn",
+    "eight_beyond_1sigma_both_sides": "8 points in a row beyond 1 sigma, on both sides",
     "fifteen_within_1sigma": "15 points in a row close to the centre line (within 1 sigma)",
     "two_in_three": "2 of 3 points close to a limit on the same side",
     "trend": "7 points in a row going up or going down",
@@ -56,13 +59,12 @@ def _centre_word(result: "SPCResult") -> str:
 
 
 def _opening(result: "SPCResult") -> str:
-    from .spc import CHART_NAMES, RULE_NAMES
+    from .spc import CHART_NAMES, RULE_NAMES, SHEWHART_SETS
 
     k = len(result.points)
     title = f" ({result.title})" if result.title else ""
     rule = RULE_NAMES[result.rules]
-    extra = "" if result.chart == "run" or result.rules in ("western_electric",
-                                                           "provost_murray", "mdc") \
+    extra = "" if result.chart == "run" or result.rules in (*SHEWHART_SETS, "mdc") \
         else " and the 3-sigma rule"
     return f"This {CHART_NAMES[result.chart]}{title} of {k} points uses the {rule}{extra}."
 
@@ -179,7 +181,7 @@ def _sigma_sentence(result: "SPCResult") -> str | None:
 
 def sentences(result: "SPCResult") -> list[str]:
     """The explanation as a list of sentences (the first names the chart and rules)."""
-    from .spc import RULE_COLUMNS
+    from .spc import RULE_COLUMNS, SHEWHART_SETS
 
     out = [_opening(result)]
     parts = result.parts
@@ -197,7 +199,7 @@ def sentences(result: "SPCResult") -> list[str]:
     if result.rules == "ihi":
         findings.append("The fourth IHI rule, an astronomical point (one obviously different "
                         "from all the others), is a judgement: look at the chart yourself.")
-    if result.rules in ("western_electric", "provost_murray", "mdc"):
+    if result.rules in (*SHEWHART_SETS, "mdc"):
         findings += _pattern_sentences(result, RULE_COLUMNS[result.rules])
         if not findings:
             findings.append("None of the pattern rules fired.")

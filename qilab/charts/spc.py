@@ -10,15 +10,16 @@ The maths follows qicharts2 0.8.1 (spec: ``shared/reference/spc-spec.md``); the 
   ``trend``, ``runs_too_few`` and ``runs_too_many``. The fourth IHI rule, the astronomical
   point, is a judgement and is left to the reader (:meth:`SPCResult.explain` says so). See
   :mod:`qilab.charts.runs`.
-* ``"western_electric"`` and ``"provost_murray"``: control-chart rules, see
-  :mod:`qilab.charts.shewhart_rules` for the columns.
+* ``"western_electric"``, ``"provost_murray"`` and ``"nelson"`` (the eight Nelson rules, as qcc
+  and Minitab use them): control-chart rules, see :mod:`qilab.charts.shewhart_rules` for the
+  columns.
 * ``"mdc"``: NHS England's Making Data Count rules (:mod:`qilab.charts.mdc_rules`). Point
   columns: ``outside_limits``, ``two_in_three``, ``trend``, ``shift`` and ``direction``.
 
 Every rule set also has ``sigma_signal`` (a point outside the 3-sigma limits). In the parts
 table, ``runs_signal`` is True when a pattern rule of the rule set in force fired in the part
 (Anhøj: long run or few crossings; IHI: shift, trend, too few or too many runs; Western
-Electric / Provost & Murray / MDC: any rule other than the 3-sigma rule). The Anhøj statistics
+Electric / Provost & Murray / Nelson / MDC: any rule other than the 3-sigma rule). The Anhøj statistics
 (``longest_run``, ``n_crossings`` and their limits) are reported for every rule set.
 
 >>> r = spc(y=[5, 6, 5, 7, 6, 5, 6, 7, 9, 9, 10, 9, 10, 11, 10, 9])
@@ -48,14 +49,18 @@ from .runs import (
     shift_points,
     trend_points,
 )
-from .shewhart_rules import MIN_POINTS, PROVOST_MURRAY, WESTERN_ELECTRIC, shewhart_flags
+from .shewhart_rules import MIN_POINTS, NELSON, PROVOST_MURRAY, WESTERN_ELECTRIC, shewhart_flags
 
-RULE_SETS: tuple[str, ...] = ("anhoej", "ihi", "western_electric", "provost_murray", "mdc")
+RULE_SETS: tuple[str, ...] = ("anhoej", "ihi", "western_electric", "provost_murray", "nelson",
+                              "mdc")
+#: Rule sets that test control-chart zones (they need limits).
+SHEWHART_SETS: tuple[str, ...] = ("western_electric", "provost_murray", "nelson")
 RULE_COLUMNS: dict[str, tuple[str, ...]] = {
     "anhoej": ("runs_signal", "longest_run_point"),
     "ihi": ("shift", "trend", "runs_too_few", "runs_too_many"),
     "western_electric": WESTERN_ELECTRIC,
     "provost_murray": PROVOST_MURRAY,
+    "nelson": NELSON,
     "mdc": ("outside_limits", "two_in_three", "trend", "shift", "direction"),
 }
 CHART_NAMES: dict[str, str] = {
@@ -68,7 +73,7 @@ CHART_NAMES: dict[str, str] = {
 RULE_NAMES: dict[str, str] = {
     "anhoej": "Anhøj rules", "ihi": "IHI run chart rules",
     "western_electric": "Western Electric rules", "provost_murray": "Provost and Murray rules",
-    "mdc": "Making Data Count rules",
+    "nelson": "Nelson rules", "mdc": "Making Data Count rules",
 }
 _IMPROVEMENT = {None: 0, "increase": 1, "decrease": -1, "neutral": 0}
 
@@ -238,7 +243,7 @@ def spc(data: Any = None, y: Any = None, x: Any = None, n: Any = None, chart: st
     """
     chart = _check_choice(chart, CHARTS, "chart")
     rules = _check_choice("anhoej" if rules is None else rules, RULE_SETS, "rule set")
-    if chart == "run" and rules in ("western_electric", "provost_murray", "mdc"):
+    if chart == "run" and rules in (*SHEWHART_SETS, "mdc"):
         raise QIDataError(f"The {RULE_NAMES[rules]} need control limits, which a run chart does "
                           "not have. Use rules='anhoej' or 'ihi', or choose a control chart "
                           "such as chart='i'.", field="rules")
@@ -349,7 +354,7 @@ def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z
         elif rules == "ihi":
             fired = _ihi(out, idx, runs, y_in, row, p, cannot_fire)
             row["runs_signal"] = fired
-        elif rules in ("western_electric", "provost_murray"):
+        elif rules in SHEWHART_SETS:
             ok = ~np.isnan(y_in)
             use = idx[ok]
             flags = shewhart_flags(rules, yv[use], z[use], runs.signs[ok], sigma_signal[use])
