@@ -211,8 +211,21 @@ def sentences(result: "SPCResult") -> list[str]:
     return out
 
 
+_SIGMA_SENTENCES = {
+    "sd": ("The limits use the standard deviation of all the points (sigma='sd'), as a "
+           "spreadsheet would. SPC estimates sigma from the moving ranges instead: a shift or "
+           "trend inflates the standard deviation, so these limits are too wide and can hide "
+           "the signals they are for."),
+    "rbar": ("Sigma comes from the average subgroup range (R-bar / d2), as in the R package "
+             "qcc."),
+}
+
+
 def _context(result: "SPCResult") -> list[str]:
     out = []
+    sigma = result.details.get("sigma") if result.details else None
+    if sigma in _SIGMA_SENTENCES:
+        out.append(_SIGMA_SENTENCES[sigma])
     pts = result.points
     if len(result.parts) > 1:
         out.append(f"The chart has {len(result.parts)} parts; each has its own centre line and "

@@ -66,6 +66,7 @@ RULE_COLUMNS: dict[str, tuple[str, ...]] = {
 CHART_NAMES: dict[str, str] = {
     "run": "run chart", "i": "I chart (individuals)", "mr": "MR chart (moving ranges)",
     "xbar": "Xbar chart (subgroup means)", "s": "S chart (subgroup standard deviations)",
+    "r": "R chart (subgroup ranges)",
     "t": "T chart (time between events)", "p": "P chart (proportions)",
     "pp": "P′ chart (Laney proportions)", "c": "C chart (counts)", "u": "U chart (rates)",
     "up": "U′ chart (Laney rates)", "g": "G chart (cases between events)",
@@ -76,6 +77,8 @@ RULE_NAMES: dict[str, str] = {
     "nelson": "Nelson rules", "mdc": "Making Data Count rules",
 }
 _IMPROVEMENT = {None: 0, "increase": 1, "decrease": -1, "neutral": 0}
+#: How sigma can be estimated, per chart; the first is the default.
+SIGMA_METHODS: dict[str, tuple[str, ...]] = {"i": ("mr", "sd"), "xbar": ("sbar", "rbar")}
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,7 @@ def spc(data: Any = None, y: Any = None, x: Any = None, n: Any = None, chart: st
         exclude: Sequence[int] | None = None, screened_mr: bool = True,
         rules: str | None = None, multiply: float = 1, cl: float | Sequence[float] | None = None,
         target: float | None = None, title: str | None = None, notes: Any = None,
-        improvement_direction: str | None = None) -> SPCResult:
+        improvement_direction: str | None = None, sigma: str | None = None) -> SPCResult:
     """Make a run chart or control chart and test it for signals.
 
     ``y``, ``x`` and ``n`` are column names of ``data`` or lists of values. Rows with the same
@@ -234,6 +237,14 @@ def spc(data: Any = None, y: Any = None, x: Any = None, n: Any = None, chart: st
     part starts) and ``exclude`` are 1-based point positions, as in qicharts2. ``cl`` is a
     known centre line on the unmultiplied scale; ``target`` is drawn as given.
     ``improvement_direction`` ("increase", "decrease" or None) only colours MDC signals.
+
+    ``sigma`` chooses how sigma is estimated where there is a choice. Xbar charts: "sbar"
+    (default, as qicharts2: from the subgroup standard deviations) or "rbar" (qcc's default:
+    the mean of R_i / d2(n_i), with d2 to three decimals). I charts: "mr" (default: the average
+    moving range / 1.128) or "sd", the standard deviation of all the baseline points, as a
+    spreadsheet would do it. "sd" is wrong for SPC: a shift or trend inflates the standard
+    deviation, so the limits widen and hide the very signals they are for; it is there so that
+    learners can see why control limits are not "3 standard deviations".
 
     >>> r = spc(y=[12, 14, 11, 13, 12, 15, 13, 12, 14, 30], chart="i")
     >>> r.points["sigma_signal"].tolist()[-1]
@@ -253,6 +264,7 @@ def spc(data: Any = None, y: Any = None, x: Any = None, n: Any = None, chart: st
     if not isinstance(multiply, numbers.Number) or not np.isfinite(multiply) or multiply <= 0:
         raise QIDataError(f"multiply must be a number above 0 (for example 100 for per cent); "
                           f"got {multiply!r}.", field="multiply")
+    sigma = _sigma_method(sigma, chart)
     prep = prepare(data, y, x, n, chart, notes=notes if isinstance(notes, str) else None)
     k = prep.y.size
     if k < 2:
@@ -260,17 +272,35 @@ def spc(data: Any = None, y: Any = None, x: Any = None, n: Any = None, chart: st
                           "Add more periods (10 or more is best).", column=prep.y_name)
     part_id, baseline, include = _layout(k, freeze, part, exclude)
     result = _compute(prep, chart, rules, part_id, baseline, include, screened_mr,
-                      _known_cl(cl, int(part_id[-1])), float(multiply))
+                      _known_cl(cl, int(part_id[-1])), float(multiply), sigma)
     points, parts, details = result
+    if sigma is not None:
+        details["sigma"] = sigma
     return SPCResult(chart=chart, rules=rules, points=points, parts=parts, title=title,
                      notes=_notes(notes, prep, k), target=target, multiply=float(multiply),
                      x_name=prep.x_name, y_name=prep.y_name, x_kind=prep.x_kind,
                      improvement_direction=improvement_direction, details=details)
 
 
+def _sigma_method(sigma: Any, chart: str) -> str | None:
+    """The sigma estimator for ``chart`` (None where a chart has only one)."""
+    every = sorted({m for methods in SIGMA_METHODS.values() for m in methods})
+    if sigma is None:
+        return SIGMA_METHODS[chart][0] if chart in SIGMA_METHODS else None
+    method = _check_choice(sigma, every, "sigma")
+    if method not in SIGMA_METHODS.get(chart, ()):
+        where = ", ".join(f"chart='{c}': {' or '.join(repr(m) for m in ms)}"
+                          for c, ms in SIGMA_METHODS.items())
+        raise QIDataError(f"sigma={method!r} is not available for a {chart.upper()} chart. "
+                          f"Choices are {where}; other charts have one estimator, so leave "
+                          "sigma out.", field="sigma")
+    return method
+
+
 def _compute(prep: Prepared, chart: str, rules: str, part_id: np.ndarray, baseline: np.ndarray,
              include: np.ndarray, screened: bool, known: list[float | None],
-             multiply: float) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+             multiply: float, sigma_method: str | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """All lines, signals and rule columns; tables built once at the end."""
     k = prep.y.size
     cols = {name: np.full(k, np.nan) for name in ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95")}
@@ -284,7 +314,9 @@ def _compute(prep: Prepared, chart: str, rules: str, part_id: np.ndarray, baseli
                           num=None if prep.num is None else prep.num[sl],
                           den=None if prep.den is None else prep.den[sl],
                           sd=None if prep.sd is None else prep.sd[sl], cl_given=known[p],
-                          screened=screened, categorical=prep.categorical)
+                          screened=screened, categorical=prep.categorical,
+                          rng=None if prep.rng is None else prep.rng[sl],
+                          sigma_method=sigma_method)
         for name in cols:
             cols[name][sl] = getattr(lim, name)
         work_y[sl], mid[sl], sigma[sl] = lim.work_y, lim.mid, lim.sigma
