@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
+from scipy.special import gammaln
 
 #: Points needed before each IHI rule can fire.
 IHI_SHIFT = 6
@@ -79,23 +79,57 @@ def longest_run_max(n: int) -> int:
     return int(round(math.log2(n))) + 3
 
 
+#: Up to this many useful points the limits are worked out with exact integers; above it with
+#: floating point (the answer is checked and worked out exactly if it sits within 1e-9 of the
+#: 5 % cut-off), so that a long series costs about as much per point as a short one.
+EXACT_UP_TO = 1000
+_CLOSE = 1e-9
+
+
 @lru_cache(maxsize=None)
 def n_crossings_min(n: int) -> int:
     """Lower limit for crossings: smallest c with P(Binomial(n-1, 1/2) <= c) >= 0.05.
 
-    Computed exactly with integers, so it agrees with R's ``qbinom(0.05, n - 1, 0.5)``.
+    Agrees with R's ``qbinom(0.05, n - 1, 0.5)``. Worked out once per number of useful points.
 
-    >>> n_crossings_min(24), n_crossings_min(1), n_crossings_min(100)
-    (8, 0, 41)
+    >>> n_crossings_min(24), n_crossings_min(1), n_crossings_min(100), n_crossings_min(100_000)
+    (8, 0, 41, 49739)
     """
     trials = n - 1
+    if trials <= EXACT_UP_TO:
+        return _crossings_exact(trials)
+    c = np.arange(trials + 1)
+    log_pmf = (gammaln(trials + 1.0) - gammaln(c + 1.0) - gammaln(trials - c + 1.0)
+               - trials * math.log(2.0))
+    cdf = cumsum(np.exp(log_pmf), float)
+    found = int(np.searchsorted(cdf, 0.05))          # first c with cdf >= 0.05
+    near = cdf[max(found - 1, 0):found + 1]
+    if np.any(np.abs(near - 0.05) < _CLOSE):
+        return _crossings_exact(trials)
+    return found
+
+
+def _crossings_exact(trials: int) -> int:
+    """qbinom(0.05, trials, 0.5) with exact integers (binomial coefficients built up in turn)."""
     total = 2**trials
-    cumulative = 0
+    cumulative, term = 0, 1
     for c in range(trials + 1):
-        cumulative += math.comb(trials, c)
+        cumulative += term
         if 20 * cumulative >= total:
             return c
+        term = term * (trials - c) // (c + 1)
     return trials
+
+
+def cumsum(values: np.ndarray, dtype: type = np.int64) -> np.ndarray:
+    """``np.cumsum`` into a new array of ``dtype``: the same numbers, but numpy's accumulate is
+    many times slower on long arrays when it allocates its own output.
+
+    >>> cumsum(np.array([True, False, True])).tolist()
+    [1, 1, 2]
+    """
+    out = np.empty(values.shape, dtype)
+    return np.cumsum(values, out=out)
 
 
 def run_lengths(signs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -168,20 +202,63 @@ def anhoej_can_fire(n_useful: int) -> bool:
 
 # --- IHI rules -------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
-def _runs_distribution(n1: int, n2: int) -> tuple[Fraction, ...]:
-    """Exact P(R = r) for r = 0..n1+n2 runs in a random arrangement of n1 and n2 items."""
-    total = math.comb(n1 + n2, n1)
-    probs = [Fraction(0)] * (n1 + n2 + 1)
+def _runs_ways(n1: int, n2: int) -> tuple[list[int], int]:
+    """Exact number of arrangements of n1 and n2 items with r runs (r = 0..n1+n2), and the
+    total number of arrangements."""
+    ways = [0] * (n1 + n2 + 1)
     for r in range(2, n1 + n2 + 1):
         k, odd = divmod(r, 2)
         if odd:
-            ways = (math.comb(n1 - 1, k) * math.comb(n2 - 1, k - 1)
-                    + math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k)) if k >= 1 else 0
+            ways[r] = (math.comb(n1 - 1, k) * math.comb(n2 - 1, k - 1)
+                       + math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k))
         else:
-            ways = 2 * math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k - 1)
-        probs[r] = Fraction(ways, total)
-    return tuple(probs)
+            ways[r] = 2 * math.comb(n1 - 1, k - 1) * math.comb(n2 - 1, k - 1)
+    return ways, math.comb(n1 + n2, n1)
+
+
+def _limits_exact(n1: int, n2: int) -> tuple[int, int]:
+    ways, total = _runs_ways(n1, n2)
+    lower = upper = 0
+    cum = 0
+    for r, w in enumerate(ways):
+        cum += w
+        if 20 * cum > total:            # P(R <= r) > 5 %
+            lower = r - 1
+            break
+    cum = 0
+    for r in range(len(ways) - 1, -1, -1):
+        cum += ways[r]
+        if 20 * cum > total:            # P(R >= r) > 5 %
+            upper = r + 1
+            break
+    return lower, upper
+
+
+def _log_comb(a: np.ndarray | float, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        out = gammaln(a + 1.0) - gammaln(b + 1.0) - gammaln(a - b + 1.0)
+    return np.where((b < 0) | (b > a), -np.inf, out)
+
+
+def _limits_float(n1: int, n2: int) -> tuple[int, int] | None:
+    """The same limits in floating point; None when a tail sits within 1e-9 of 5 %."""
+    r = np.arange(n1 + n2 + 1, dtype=float)
+    k = np.floor(r / 2)
+    even = math.log(2.0) + _log_comb(n1 - 1, k - 1) + _log_comb(n2 - 1, k - 1)
+    odd = np.logaddexp(_log_comb(n1 - 1, k) + _log_comb(n2 - 1, k - 1),
+                       _log_comb(n1 - 1, k - 1) + _log_comb(n2 - 1, k))
+    log_ways = np.where(r % 2 == 1, odd, even)
+    log_ways[:2] = -np.inf
+    prob = np.exp(log_ways - _log_comb(n1 + n2, np.array([n1], dtype=float))[0])
+    below = cumsum(prob, float)                      # P(R <= r)
+    above = cumsum(prob[::-1], float)[::-1]          # P(R >= r)
+    first_below = int(np.searchsorted(below, 0.05, side="right"))
+    last_above = int(np.flatnonzero(above > 0.05)[-1])
+    for tail, i in ((below, first_below), (above, last_above)):
+        near = tail[max(i - 1, 0):i + 2]
+        if np.any(np.abs(near - 0.05) < _CLOSE):
+            return None
+    return first_below - 1, last_above + 1
 
 
 @lru_cache(maxsize=None)
@@ -207,21 +284,9 @@ def runs_limits(n: int) -> tuple[int | None, int | None]:
     n2 = n - n1
     if n1 < 1:
         return None, None
-    probs = _runs_distribution(n1, n2)
-    alpha = Fraction(1, 20)
-    lower, cum = 0, Fraction(0)
-    for r in range(len(probs)):
-        cum += probs[r]
-        if cum > alpha:
-            lower = r - 1
-            break
-    upper, cum = len(probs), Fraction(0)
-    for r in range(len(probs) - 1, -1, -1):
-        cum += probs[r]
-        if cum > alpha:
-            upper = r + 1
-            break
-    return lower, upper
+    if n <= EXACT_UP_TO:
+        return _limits_exact(n1, n2)
+    return _limits_float(n1, n2) or _limits_exact(n1, n2)
 
 
 def shift_points(signs: np.ndarray, length: int = IHI_SHIFT) -> np.ndarray:

@@ -337,7 +337,8 @@ def _compute(prep: Prepared, chart: str, rules: str, part_id: np.ndarray, baseli
     points = pd.DataFrame({"x": prep.x, **{"y": scale["y"], "n": n_col},
                            **{c: scale[c] for c in ("cl", "lcl", "ucl", "lcl_95", "ucl_95")},
                            "part": part_id, "baseline": baseline, "include": include,
-                           "sigma_signal": sigma_signal, **rule_cols})
+                           "sigma_signal": sigma_signal, **rule_cols},
+                          copy=False)    # the arrays are new; not stacking them saves a copy
     return points, _parts_frame(part_rows, multiply), details
 
 
@@ -418,6 +419,8 @@ def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z
 
 
 def _part_cl(cl: np.ndarray) -> float:
+    if cl.size and not np.isnan(cl[-1]):
+        return float(cl[-1])
     ok = cl[~np.isnan(cl)]
     return float(ok[-1]) if ok.size else float("nan")
 

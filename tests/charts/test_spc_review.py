@@ -125,3 +125,28 @@ def test_a_chart_with_limits_does_not_warn():
         warnings.simplefilter("error")
         spc(y=[5.0, 6, 5, 7, 6, 5, 6, 7, 6, 5, 6, 7], chart="i")
         spc(y=[5.0, 6, 5, 7, 6, 5, 6, 7] * 2, x=np.repeat(np.arange(8), 2), chart="xbar")
+
+
+# --- 8. Long series: limits once per number of useful points, in linear time ------------------
+
+def test_long_series_limits_agree_with_exact_integers():
+    from qilab.charts import runs
+
+    for n in [*range(1001, 1012), 4001]:
+        assert runs.n_crossings_min(n) == runs._crossings_exact(n - 1), n
+        assert runs.runs_limits(n) == runs._limits_exact(n // 2, n - n // 2), n
+
+
+def test_a_100000_point_run_chart_gets_its_limits():
+    from scipy.stats import binom
+
+    from qilab.charts import runs
+
+    y = np.random.default_rng(5).normal(0, 1, 100_000)
+    runs.n_crossings_min.cache_clear()
+    r = spc(y=y, rules="ihi")
+    row = r.parts.iloc[0]
+    assert int(row["n_crossings_min"]) == int(binom.ppf(0.05, 99_999, 0.5)) == 49739
+    assert runs.n_crossings_min.cache_info().misses == 1        # once for the whole chart
+    lower, upper = int(row["runs_lower"]), int(row["runs_upper"])
+    assert lower < int(row["n_runs"]) < upper and upper - lower < 600
