@@ -20,9 +20,13 @@ when the number of crossings (runs - 1) is below the 5th percentile of Binomial(
 * *trend*: 5 or more points in a row all going up or all going down; a point equal to the one
   before it is counted once (it neither breaks nor adds to the trend);
 * *too few or too many runs*: the number of runs (crossings + 1) is compared with limits
-  computed from the exact Swed–Eisenhart distribution of the number of runs for n useful
-  points split as evenly as possible above and below the median (see :func:`runs_limits`);
-  fewer runs than the lower limit or more than the upper limit is a signal.
+  for the number of useful points; fewer runs than the lower limit or more than the upper
+  limit is a signal. The IHI teaches a printed table (Perla, Provost and Murray, BMJ Qual Saf
+  2011; Provost and Murray, *The Health Care Data Guide*, 2011) for 10 to 60 useful points.
+  qilab does not carry that table: no machine-readable copy from a reliable source could be
+  found, and it is not retyped from memory. The limits are **computed** instead, from the
+  exact Swed–Eisenhart distribution (see :func:`runs_limits`); they may differ by one run from
+  the printed table for some numbers of points.
 * *astronomical point*: a point obviously different from all the others. This is a judgement
   that people looking at the chart should agree on, not a computed rule, so qilab does not
   flag it: any fixed threshold would either flag the points of a real improvement (far from
@@ -263,19 +267,23 @@ def _limits_float(n1: int, n2: int) -> tuple[int, int] | None:
 
 @lru_cache(maxsize=None)
 def runs_limits(n: int) -> tuple[int | None, int | None]:
-    """Lower and upper limits for the number of runs with ``n`` useful points.
+    """Lower and upper limits for the number of runs with ``n`` useful points (computed).
 
     Fewer runs than the lower limit, or more than the upper limit, is a signal. The limits are
-    the Swed–Eisenhart critical values at 5 % in each tail for n1 = n // 2 points on one side
-    and n2 = n - n1 on the other: lower = the largest r with P(R <= r) <= 0.05, upper = the
-    smallest r with P(R >= r) <= 0.05. Because the rule is "fewer than" / "more than", the
-    chance of a false signal is at most about 2.5 % in each tail. For even numbers of points
-    this gives the values commonly quoted from the table in Perla, Provost and Murray (BMJ
-    Qual Saf 2011), e.g. 10 points: 3 to 9; 20 points: 6 to 16; 24 points: 8 to 18; 30 points:
-    11 to 21. It has not been checked against every row of that table: for some odd numbers
-    of points a printed table may differ by one run, so when you work by hand, use the table
-    your organisation teaches and say which you used.
-    ``None`` when there are fewer than 2 points.
+    Swed–Eisenhart critical values for n1 = n // 2 points on one side and n2 = n - n1 on the
+    other, from the exact distribution of the number of runs R: lower = the largest r with
+    P(R <= r) <= 0.05, upper = the smallest r with P(R >= r) <= 0.05. Because the rule is
+    "fewer than" / "more than", the chance that a stable process gives a false signal is well
+    under 5 % per tail: 0.8 % at 10 useful points, 0.45 % at 20, 2.0 % at 30, and between
+    0.2 % and 2.6 % for 10 to 60 (see :func:`runs_false_signal_chance`).
+
+    These are computed, not the printed IHI table (Perla, Provost and Murray, BMJ Qual Saf
+    2011), which qilab does not carry (see the module docstring). They agree with the values
+    usually quoted from it for 10 (3 to 9), 20 (6 to 16) and 24 (8 to 18) useful points, but
+    they have not been checked against every row: a printed table may differ by one run,
+    especially for odd numbers of points, where the points cannot split evenly about the
+    median. When you work by hand, use the table your organisation teaches and say which you
+    used. ``None`` when there are fewer than 2 points.
 
     >>> runs_limits(10), runs_limits(20), runs_limits(24), runs_limits(1)
     ((3, 9), (6, 16), (8, 18), (None, None))
@@ -287,6 +295,20 @@ def runs_limits(n: int) -> tuple[int | None, int | None]:
     if n <= EXACT_UP_TO:
         return _limits_exact(n1, n2)
     return _limits_float(n1, n2) or _limits_exact(n1, n2)
+
+
+def runs_false_signal_chance(n: int) -> tuple[float, float]:
+    """Chance that a stable process with ``n`` useful points (split as in :func:`runs_limits`)
+    has fewer runs than the lower limit, and more than the upper limit.
+
+    >>> [round(100 * p, 2) for p in runs_false_signal_chance(10)]
+    [0.79, 0.79]
+    """
+    lower, upper = runs_limits(n)
+    if lower is None:
+        return 0.0, 0.0
+    ways, total = _runs_ways(n // 2, n - n // 2)
+    return sum(ways[:lower]) / total, sum(ways[upper + 1:]) / total
 
 
 def shift_points(signs: np.ndarray, length: int = IHI_SHIFT) -> np.ndarray:

@@ -150,3 +150,34 @@ def test_a_100000_point_run_chart_gets_its_limits():
     assert runs.n_crossings_min.cache_info().misses == 1        # once for the whole chart
     lower, upper = int(row["runs_lower"]), int(row["runs_upper"])
     assert lower < int(row["n_runs"]) < upper and upper - lower < 600
+
+
+# --- 7. The IHI runs limits: computed, and their real tail chances said honestly ---------------
+
+def test_ihi_runs_limits_false_signal_chance_per_tail():
+    from qilab.charts.runs import runs_false_signal_chance, runs_limits
+
+    assert runs_limits(10) == (3, 9) and runs_limits(20) == (6, 16) and runs_limits(30) == (11, 21)
+    chances = {n: runs_false_signal_chance(n) for n in (10, 20, 30)}
+    assert chances[10] == pytest.approx((2 / 252, 2 / 252))        # 2 of the C(10, 5) orders
+    assert [round(100 * low, 2) for low, _ in chances.values()] == [0.79, 0.45, 1.99]
+    every = [c for n in range(10, 61) for c in runs_false_signal_chance(n)]
+    assert 0.002 < min(every) and max(every) < 0.026                # well under 5 % per tail
+
+
+def test_runs_limits_wording_matches_the_engine():
+    from pathlib import Path
+
+    from qilab.charts import runs
+
+    root = Path(__file__).resolve().parents[2]
+    pages = [root / "modules" / "m5-variation-and-run-charts" / "run-chart-rules.md",
+             root / "book" / "resources" / "cheat-sheet-run-charts.md"]
+    for text in [runs.__doc__, runs.runs_limits.__doc__] + [p.read_text() for p in pages]:
+        flat = " ".join(text.split())
+        assert "5% in each tail" not in flat and "5 % in each tail" not in flat
+        assert "reproduces the table" not in flat
+    for page in pages:
+        flat = " ".join(page.read_text().split())
+        assert "0.8%" in flat and "0.45%" in flat and "2%" in flat, page.name
+        assert "computed" in flat and "printed" in flat, page.name
