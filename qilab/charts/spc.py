@@ -19,8 +19,8 @@ The maths follows qicharts2 0.8.1 (spec: ``shared/reference/spc-spec.md``); the 
 Every rule set also has ``sigma_signal`` (a point outside the 3-sigma limits). In the parts
 table, ``runs_signal`` is True when a pattern rule of the rule set in force fired in the part
 (Anhøj: long run or few crossings; IHI: shift, trend, too few or too many runs; Western
-Electric / Provost & Murray / Nelson / MDC: any rule other than the 3-sigma rule). The Anhøj statistics
-(``longest_run``, ``n_crossings`` and their limits) are reported for every rule set.
+Electric / Provost & Murray / Nelson / MDC: any rule other than the 3-sigma rule). The Anhøj
+statistics (``longest_run``, ``n_crossings`` and their limits) are reported for every rule set.
 
 >>> r = spc(y=[5, 6, 5, 7, 6, 5, 6, 7, 9, 9, 10, 9, 10, 11, 10, 9])
 >>> row = r.parts.iloc[0]
@@ -331,7 +331,7 @@ def _compute(prep: Prepared, chart: str, rules: str, part_id: np.ndarray, baseli
         z = (work_y - mid) / sigma
     near = sigma_lines(mid, sigma, 2.0, chart, truncate=False)
     rule_cols, part_rows = _rules(chart, rules, prep, yv, cols, z, near, sigma_signal, part_id,
-                                  bounds, include, baseline)
+                                  bounds, include)
     scale = {name: cols[name] * multiply if multiply != 1 else cols[name] for name in cols}
     n_col = prep.den if prep.den is not None else np.full(k, np.nan)
     points = pd.DataFrame({"x": prep.x, **{"y": scale["y"], "n": n_col},
@@ -362,8 +362,8 @@ def _parts_frame(rows: list[dict], multiply: float) -> pd.DataFrame:
 
 
 def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z: np.ndarray,
-           near: tuple[np.ndarray, np.ndarray], sigma_signal: np.ndarray, part_id: np.ndarray, bounds: np.ndarray,
-           include: np.ndarray, baseline: np.ndarray) -> tuple[dict, list[dict]]:
+           near: tuple[np.ndarray, np.ndarray], sigma_signal: np.ndarray, part_id: np.ndarray,
+           bounds: np.ndarray, include: np.ndarray) -> tuple[dict, list[dict]]:
     """Rule columns (whole chart) and one summary row per part."""
     k = yv.size
     names = [c for c in RULE_COLUMNS[rules] if c != "direction"]
