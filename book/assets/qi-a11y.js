@@ -77,6 +77,21 @@
     });
   }
 
+  // 5. Tables of the book's pages (list tables, not data) get each cell's column heading as
+  //    data-label, so qi-pages.css can reflow them on a phone instead of cutting off columns.
+  function labelTableCells() {
+    document.querySelectorAll(".bd-article table.table").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (heads.length < 3 || table.closest(".cell_output, .output")) return;
+      table.classList.add("qi-reflow");
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (heads[i]) cell.setAttribute("data-label", heads[i].textContent.trim());
+        });
+      });
+    });
+  }
+
   function fixAll(root) {
     nameEmptyTableHeaders(root);
     nameSliderHandles(root);
@@ -85,6 +100,7 @@
   function start() {
     labelSidebar();
     forwardSidebarToggles();
+    labelTableCells();
     fixAll(document);
     var pending = false;
     new MutationObserver(function () {

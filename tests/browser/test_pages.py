@@ -217,7 +217,10 @@ def check_page(page, watch, server, html_dir: Path, relative: str, axe_source: s
         # The theme's colour switch sets data-theme on <html>; widgets and quizzes follow it.
         page.evaluate("(mode) => { document.documentElement.dataset.theme = mode; "
                       "document.documentElement.dataset.mode = mode; }", mode)
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))")
+        # Let the theme's colour transitions finish before measuring contrast.
+        page.wait_for_function("() => document.getAnimations().every(a => "
+                               "a.playState !== 'running' || a.effect.getTiming().iterations "
+                               "=== Infinity)", timeout=5000)
         violations = page.evaluate(AXE_JS, AXE_TAGS)
         report[relative if mode == "light" else f"{relative} (dark)"] = violations
         for v in violations:
