@@ -171,8 +171,8 @@ def quiz_html(div_id: str, question: str, choices: list[tuple[str, str]], right:
     questions = [{"question": html.escape(question), "type": "multiple_choice",
                   "answers": answers}]
     prefix, static, url = load_questions_script(questions, div_id)
-    div = render_div(div_id, False, False, "false", 1_000_000, 720, 10, "left")
-    # jupyterquiz's light palette meets WCAG AA contrast; the book's CSS adds dark mode.
+    div = render_div(div_id, False, False, False, 1_000_000, 720, 10, "left")
+    # Colours chosen for WCAG AA contrast in light and dark mode (QUIZ_COLOURS, qi-pages.css).
     styles = build_styles(div_id, QUIZ_COLOURS)
     script = build_script(prefix, static, url, div_id, load_js=first)
     # render_div gives only the opening tag of jupyterquiz's container.
@@ -191,8 +191,9 @@ QUIZ_COLOURS = {
     "--jq-numeric-input-label": "#212b32",
     "--jq-numeric-input-shadow": "#4c6272",
     "--jq-string-bg": "#003087",
-    "--jq-incorrect-color": "#ffb3ad",
-    "--jq-correct-color": "#b8f5c8",
+    # the feedback line and the chosen button; qi-pages.css gives the feedback a white ground
+    "--jq-incorrect-color": "#b3261e",
+    "--jq-correct-color": "#00703c",
     "--jq-text-color": "#ffffff",
     "--jq-link-color": "#ffffff",
 }

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from test_pages import PAGES, settle  # noqa: E402 - tests/browser is on sys.path
+from test_pages import AXE_JS, AXE_TAGS, PAGES, settle  # noqa: E402 - tests/browser is on sys.path
 
 pytestmark = pytest.mark.browser
 
@@ -190,7 +190,24 @@ def quiz_pages(built_book: Path) -> list[str]:
             and 'class="qi-quiz"' in (built_book / p).read_text(encoding="utf8")]
 
 
-def test_self_checks_mark_answers_with_no_server(built_book, book_server, context_for):
+def answered_quiz_problems(page) -> list[str]:
+    """axe's serious and critical findings in the answered quizzes, light and dark mode."""
+    found = []
+    for mode in ("light", "dark"):
+        page.evaluate("(m) => { document.documentElement.dataset.theme = m; }", mode)
+        page.wait_for_function("() => document.getAnimations().every(a => a.playState !== "
+                               "'running' || a.effect.getTiming().iterations === Infinity)",
+                               timeout=5000)
+        violations = page.evaluate(AXE_JS.replace("axe.run(document,",
+                                                  "axe.run({include: [['.qi-quiz']]},"),
+                                   AXE_TAGS)
+        found += [f"{mode}: {v['id']} {v['targets']}" for v in violations
+                  if v["impact"] in ("serious", "critical")]
+    return found
+
+
+def test_self_checks_mark_answers_with_no_server(built_book, book_server, context_for,
+                                                 axe_source):
     pages = quiz_pages(built_book)
     assert len(pages) >= 5
     page = context_for(**SCREENS["phone"]).new_page()
@@ -215,6 +232,11 @@ def test_self_checks_mark_answers_with_no_server(built_book, book_server, contex
             assert text.startswith("Correct."), (relative, text)
             marked += 1
             explained += len(text) > 20  # "Correct." and the reason from the answer
+        # jupyterquiz's "preserve responses" helper text is not for readers of the book
+        assert "IMPORTANT" not in page.locator(".bd-article").inner_text(), relative
+        if relative == pages[0]:
+            page.evaluate(axe_source)
+            assert not answered_quiz_problems(page), answered_quiz_problems(page)
     assert marked >= 15
     assert explained >= marked - 2, "most right answers say why"
     assert not errors, errors
@@ -232,3 +254,15 @@ def test_hub_link_is_absolute_and_local_links_resolve(built_book):
                 if target.startswith("_static/workbooks/"):
                     continue  # made by `make print`: tests/browser/test_print.py
                 assert (built_book / target).is_file(), f"{relative}: {href} is missing"
+
+
+def test_logo_text_is_not_clipped(built_book, book_server, context_for):
+    """The logo's words fit inside its picture, whatever font the browser has."""
+    page = context_for(viewport={"width": 600, "height": 300}).new_page()
+    page.goto(book_server.url("_static/logo.svg"), wait_until="load")
+    width, overflow = page.evaluate("""() => { const svg = document.documentElement;
+        const w = svg.viewBox.baseVal.width;
+        return [w, Array.from(svg.querySelectorAll('text'))
+                 .filter(t => { const b = t.getBBox(); return b.x + b.width > w + 0.5; })
+                 .map(t => t.textContent)]; }""")
+    assert width > 0 and not overflow, f"logo text cut off at {width}: {overflow}"
