@@ -73,6 +73,21 @@ def test_aware_pages_show_no_code(built_book):
         assert "cell_input" not in body, f"{name} (Aware) shows a code input"
 
 
+def test_aware_tables_read_as_words(built_book):
+    """Tables on Aware pages have no row-number column and no code names as headings."""
+    tables = 0
+    for name, tier in TIERS.items():
+        if tier != "Aware":
+            continue
+        for table in re.findall(r"<table[\s\S]*?</table>", article(built(built_book, name))):
+            tables += 1
+            assert 'class="dataframe' not in table, f"{name}: a raw pandas table"
+            for head in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S):
+                text = re.sub(r"<[^>]+>", "", head).strip()
+                assert text and "_" not in text, f"{name}: table heading {text!r}"
+    assert tables >= 2
+
+
 def test_other_pages_collapse_their_code(built_book):
     checked = 0
     for name, tier in TIERS.items():
