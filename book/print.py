@@ -94,9 +94,9 @@ def page_section(html_dir: Path, page: str) -> tuple[str, str]:
     title_match = TITLE.search(body)
     title = re.sub(r"<[^>]+>", "", title_match.group(1)).replace("#", "").strip() if (
         title_match) else page
-    # Ids must stay unique across the joined pages.
+    # Ids must stay unique across the joined pages; a quiz's id is (its script refers to it).
     prefix = re.sub(r"\W+", "-", page)
-    body = re.sub(r'\sid="([^"]+)"', lambda m: f' id="{prefix}--{m.group(1)}"', body)
+    body = re.sub(r'\sid="((?!qiquiz)[^"]+)"', lambda m: f' id="{prefix}--{m.group(1)}"', body)
     body = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}--{m.group(1)}"', body)
     return title, rebase(body, page)
 

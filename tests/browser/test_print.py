@@ -78,5 +78,7 @@ def test_each_tier_has_a_printed_a4_workbook(tier, workbooks, built_book):
         for sheet in ("pdsa-form", "run-chart-paper", "driver-diagram-template",
                       "fishbone-template", "tally-sheet"):
             assert sheet in wanted
+        # the self-checks keep the ids their scripts draw them into
+        assert re.search(r'<div id="qiquiz[a-z]+" data-shufflequestions', source)
         # the run chart paper's limits are the book's own (qilab's Anhøj rules)
         assert "<td>24</td><td>8</td><td>8</td>" in source
