@@ -87,8 +87,47 @@ def _constraints(shape: tuple[int, int], has_col: bool, has_row: bool) -> list[l
     return lines
 
 
+def _movable(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, bool]
+             ) -> set[tuple[int, int]]:
+    """Hidden cells that can take another value by a rectangle move: +1 and -1 at opposite
+    corners of four hidden cells keeps every total, so if the four stay within their bounds
+    the cell is not fixed. (Totals count with the opposite sign, the grand total with its own.)
+    A quick, exact witness; cells without one go to the linear programme."""
+    rows, cols = values.shape
+    has_col, has_row = shape_flags
+    sign = np.ones(values.shape)
+    if has_col:
+        sign[:, -1] = -1
+    if has_row:
+        sign[-1, :] = -1
+    if has_col and has_row:
+        sign[-1, -1] = 1
+    low = np.where(state == "small", 1, THRESHOLD)
+    hidden = state != "shown"
+
+    def fits(cells: list[tuple[int, int]], steps: list[int]) -> bool:
+        for cell, step in zip(cells, steps):
+            new = values[cell] + step * sign[cell]
+            if new < low[cell] or (state[cell] == "small" and new > THRESHOLD - 1):
+                return False
+        return True
+
+    free: set[tuple[int, int]] = set()
+    for r1 in range(rows):
+        for r2 in range(r1 + 1, rows):
+            both = np.flatnonzero(hidden[r1] & hidden[r2])
+            for a in range(len(both)):
+                for b in range(a + 1, len(both)):
+                    c1, c2 = both[a], both[b]
+                    cells = [(r1, c1), (r1, c2), (r2, c1), (r2, c2)]
+                    if fits(cells, [1, -1, -1, 1]) or fits(cells, [-1, 1, 1, -1]):
+                        free.update(cells)
+    return free
+
+
 def _ranges(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, bool],
-            counts: pd.DataFrame) -> dict[tuple[str, str], tuple[float, float]]:
+            counts: pd.DataFrame, skip: set[tuple[int, int]] = frozenset()
+            ) -> dict[tuple[str, str], tuple[float, float]]:
     from scipy.optimize import linprog
 
     hidden = [tuple(ix) for ix in np.argwhere(state != "shown")]
@@ -112,6 +151,8 @@ def _ranges(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, bool
     bounds = [(1, THRESHOLD - 1) if state[c] == "small" else (THRESHOLD, None) for c in hidden]
     out = {}
     for k, cell in enumerate(hidden):
+        if cell in skip:
+            continue
         objective = np.zeros(len(hidden))
         objective[k] = 1
         ends = []
@@ -129,6 +170,30 @@ def _ranges(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, bool
     return out
 
 
+def _algebraic_leaks(values: np.ndarray, state: np.ndarray, lines: list[list[tuple]]
+                     ) -> list[tuple[int, int]]:
+    """Hidden cells fixed by the totals alone (a quick test before the linear programmes)."""
+    hidden = [tuple(ix) for ix in np.argwhere(state != "shown")]
+    if not hidden:
+        return []
+    position = {cell: k for k, cell in enumerate(hidden)}
+    rows = []
+    for line in lines:
+        row = np.zeros(len(hidden))
+        for cell, sign in line:
+            if cell in position:
+                row[position[cell]] += sign
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []
+    _, singular, vt = np.linalg.svd(np.array(rows))
+    rank = int((singular > 1e-9).sum())
+    null = vt[rank:]
+    return [cell for k, cell in enumerate(hidden)
+            if null.shape[0] == 0 or np.abs(null[:, k]).max() < 1e-9]
+
+
 def suppress(table: pd.DataFrame) -> SuppressedTable:
     """Add totals to a table of counts and hide small counts so they cannot be worked back."""
     counts = with_totals(table)
@@ -137,22 +202,37 @@ def suppress(table: pd.DataFrame) -> SuppressedTable:
     flags = _shape(counts)
     lines = _constraints(values.shape, *flags)
     while True:
-        ranges = _ranges(values, state, flags, counts)
-        leaking = [(counts.index.get_loc(r), counts.columns.get_loc(c))
-                   for (r, c), (low, high) in ranges.items() if not high - low >= 0.5]
+        leaking = _algebraic_leaks(values, state, lines)
+        if not leaking:
+            ranges = _ranges(values, state, flags, counts,
+                             skip=_movable(values, state, flags))
+            leaking = [(counts.index.get_loc(r), counts.columns.get_loc(c))
+                       for (r, c), (low, high) in ranges.items() if not high - low >= 0.5]
         if not leaking:
             break
-        cell = leaking[0]
-        near = {c for line in lines if any(x == cell for x, _ in line) for c, _ in line}
-        candidates = [c for c in near if state[c] == "shown" and values[c] > 0]
-        if not candidates:
-            candidates = [tuple(c) for c in np.argwhere((state == "shown") & (values > 0))]
-        if not candidates:
-            break
-        # withhold the smallest cell, body cells before totals, so as little as possible is lost
         n_rows, n_cols = values.shape
-        state[min(candidates, key=lambda c: (
-            (flags[1] and c[0] == n_rows - 1) or (flags[0] and c[1] == n_cols - 1),
-            values[c]))] = "withheld"
+
+        def is_total(c: tuple) -> bool:
+            return bool((flags[1] and c[0] == n_rows - 1) or (flags[0] and c[1] == n_cols - 1))
+
+        def open_cells(cells) -> list[tuple]:
+            return [c for c in cells if state[c] == "shown" and values[c] > 0]
+
+        def near(cells) -> set[tuple]:
+            return {c for line in lines if any(x in cells for x, _ in line) for c, _ in line}
+
+        # withhold, in this order of preference: a body cell sharing a row or column with the
+        # first leaking cell; one sharing a line with any leaking cell; a total near them; any
+        # cell. Within each, the smallest, so that as little as possible is lost.
+        first = near([leaking[0]])
+        every = near(leaking)
+        options = ([c for c in open_cells(first) if not is_total(c)],
+                   [c for c in open_cells(every) if not is_total(c)],
+                   open_cells(every),
+                   open_cells(tuple(c) for c in np.argwhere(state == "shown")))
+        chosen = next((o for o in options if o), None)
+        if chosen is None:
+            break
+        state[min(chosen, key=lambda c: values[c])] = "withheld"
     return SuppressedTable(counts, pd.DataFrame(state, index=counts.index,
                                                 columns=counts.columns))

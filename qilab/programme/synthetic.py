@@ -102,7 +102,8 @@ def _uk(day: date | None) -> str:
 
 def _series(rng: np.random.Generator, kind: str, direction: str, months: int) -> list[float]:
     """A project's monthly measure: 'improve', 'flat' or 'worse' after a 12-month baseline."""
-    base = rng.normal(50, 2.5, months)
+    # a steady process: small alternating variation, so only the designed change signals
+    base = 50 + 1.5 * (-1.0) ** np.arange(months) + rng.normal(0, 0.3, months)
     step = {"improve": 9.0, "flat": 0.0, "worse": -9.0}[kind]
     sign = 1 if direction == "increase" else -1
     base[12:] += sign * step

@@ -96,9 +96,17 @@ def postgres_cluster():
     cluster.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+def new_database_url(kind: str, request, folder: Path) -> str:
+    """A fresh, empty database of ``kind`` ("sqlite" or "postgresql")."""
+    if kind == "sqlite":
+        return "sqlite:///" + str(folder / f"programme-{uuid.uuid4().hex[:8]}.sqlite")
+    return request.getfixturevalue("postgres_cluster").new_database()
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path) -> str:
     """A fresh, empty programme database: a SQLite file, then a PostgreSQL database."""
-    if request.param == "sqlite":
-        return "sqlite:///" + str(tmp_path / "programme.sqlite")
-    return request.getfixturevalue("postgres_cluster").new_database()
+    return new_database_url(request.param, request, tmp_path)

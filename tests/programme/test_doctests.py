@@ -9,7 +9,8 @@ import pytest
 MODULES = ["qilab.programme.db", "qilab.programme.identity", "qilab.programme.values",
            "qilab.programme.importer", "qilab.programme.frames", "qilab.programme.models",
            "qilab.programme.scenarios", "qilab.programme.synthetic",
-           "qilab.programme.suppression"]
+           "qilab.programme.suppression", "qilab.programme.reach",
+           "qilab.programme.outcomes", "qilab.programme.knowledge", "qilab.programme.report"]
 
 
 @pytest.mark.parametrize("name", MODULES)
