@@ -219,7 +219,7 @@ def write_report(report: ProgrammeReport, folder: str | os.PathLike, *, pdf: boo
     from ..cohort.certificates import find_pdf_tool, write_pdf
     from ..storage import atomic_write_text
 
-    folder = Path(folder)
+    folder = Path(folder).resolve()
     html_path = atomic_write_text(folder / "report.html", report.to_html())
     written = [html_path]
     if pdf is not False:
