@@ -18,7 +18,7 @@ most recent signal after the baseline decides the verdict:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,9 +50,9 @@ def _flags(result: "SPCResult") -> dict[str, np.ndarray]:
             if n not in _NOT_DIRECTIONAL and n in result.points}
 
 
-def judge(values: pd.Series, *, direction: str, chart: str, rules: str, baseline_points: int,
-          n: pd.Series | None = None, x: pd.Series | None = None, title: str | None = None
-          ) -> Outcome:
+def judge(values: Sequence[float], *, direction: str, chart: str, rules: str,
+          baseline_points: int, n: Sequence[float] | None = None, x: Sequence | None = None,
+          title: str | None = None) -> Outcome:
     """Chart one measure and say whether it shows improvement, no signal yet, or concern."""
     from ..charts.spc import spc
 
@@ -60,13 +60,10 @@ def judge(values: pd.Series, *, direction: str, chart: str, rules: str, baseline
     if k < baseline_points + 1 or k < 2:
         return Outcome("no signal yet", f"only {k} points so far: the baseline needs "
                        f"{baseline_points} and there are none after it yet", None)
-    data = pd.DataFrame({"value": values.to_numpy(float),
-                         "period": x.to_numpy() if x is not None else np.arange(1, k + 1)})
-    if n is not None and n.notna().all():
-        data["n"] = n.to_numpy(float)
-    result = spc(data, y="value", x="period", n="n" if "n" in data else None, chart=chart,
-                 rules=rules, freeze=baseline_points, title=title,
-                 improvement_direction=direction)
+    has_n = n is not None and bool(np.isfinite(np.asarray(n, float)).all())
+    result = spc(y=np.asarray(values, float), x=None if x is None else list(x),
+                 n=np.asarray(n, float) if has_n else None, chart=chart, rules=rules,
+                 freeze=baseline_points, title=title, improvement_direction=direction)
     y = result.points["y"].to_numpy(float)
     cl = result.points["cl"].to_numpy(float)
     flags = _flags(result)
@@ -111,13 +108,19 @@ def judge(values: pd.Series, *, direction: str, chart: str, rules: str, baseline
 def outcomes(records: "Records") -> tuple[pd.DataFrame, dict[str, Outcome]]:
     """A row per project (status and reason) and each project's :class:`Outcome`."""
     rows, charts = [], {}
-    by_project = dict(tuple(records.measures.groupby("project")))
+    measures = records.measures.sort_values(["project", "period"], kind="stable")
+    ids = measures["project"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
+    value, n = measures["value"].to_numpy(float), measures["n"].to_numpy(float)
+    spans = {ids[a]: slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if a < len(ids)}
     for p in records.projects.itertuples(index=False):
-        values = by_project.get(p.project)
-        if values is None:
+        span = spans.get(p.project)
+        if span is None:
             outcome = Outcome("no signal yet", "no measurements recorded yet", None)
         else:
-            outcome = judge(values["value"], n=values["n"], x=values["period"],
+            # charted by position (point 1, 2 ...): the verdict needs no dates, and the
+            # gallery redraws a chart with its months (see ``project_chart``)
+            outcome = judge(value[span], n=n[span],
                             direction=p.direction, chart=p.chart, rules=p.rules,
                             baseline_points=int(p.baseline_points),
                             title=f"{p.title}: {p.measure}")
@@ -129,6 +132,16 @@ def outcomes(records: "Records") -> tuple[pd.DataFrame, dict[str, Outcome]]:
     return pd.DataFrame(rows, columns=["project", "title", "organisation", "measure",
                                        "direction", "chart", "rules", "status", "reason",
                                        "consent_to_share"]), charts
+
+
+def project_chart(records: "Records", project: str) -> "SPCResult":
+    """One project's chart with its months on the x axis, as the project chose to draw it."""
+    p = records.projects.set_index("project").loc[project]
+    rows = records.measures[records.measures["project"] == project].sort_values("period")
+    return judge(rows["value"].to_numpy(float), n=rows["n"].to_numpy(float),
+                 x=rows["period"].dt.date.tolist(), direction=p["direction"], chart=p["chart"],
+                 rules=p["rules"], baseline_points=int(p["baseline_points"]),
+                 title=f"{p['title']}: {p['measure']}").chart
 
 
 def progress_summary(records: "Records") -> pd.DataFrame:
