@@ -8,6 +8,7 @@
     qilab programme knowledge
     qilab programme outcomes
     qilab programme report [--out FOLDER] [--no-pdf]
+    qilab programme match buddies|coaches [--capacity N] [--pin A=B] [--forbid A=B] [--save]
 
 Every step takes ``--db URL`` (default ``$QILAB_PROGRAMME_DB``, else a SQLite file in
 ``~/qilab-programme/``). A problem with the input ends with every problem listed (file, row,
@@ -34,6 +35,8 @@ EPILOG = """steps, in order:
   outcomes      each project's own measure: improvement, no signal yet or concern
   report        the impact report for the board and funders (HTML, and PDF when chromium
                 is installed), in Kirkpatrick's four levels
+  match         buddies for Practitioner learners, or coaches for projects, from other
+                organisations and with shared priorities; pin or forbid pairs; --save
 
 The database is a SQLAlchemy URL: --db, else $QILAB_PROGRAMME_DB, else
 ~/qilab-programme/programme.sqlite. For PostgreSQL use postgresql+psycopg://user@host/dbname.
@@ -72,6 +75,15 @@ def add_programme_parser(subparsers: argparse._SubParsersAction) -> None:
                    "programme-report)")
     p.add_argument("--no-pdf", action="store_true", help="HTML only")
     p.add_argument("--target", type=int, default=1000, help="the reach target (default 1000)")
+    p = step("match", "match buddies to Practitioner learners, or coaches to projects")
+    p.add_argument("what", choices=("buddies", "coaches"))
+    p.add_argument("--capacity", type=int, default=None, help="people or teams each buddy or "
+                   "coach takes (default 1 buddy, 3 teams)")
+    p.add_argument("--pin", action="append", default=[], metavar="A=B",
+                   help="keep this pair (ids as the step prints them); repeatable")
+    p.add_argument("--forbid", action="append", default=[], metavar="A=B",
+                   help="never make this pair; repeatable")
+    p.add_argument("--save", action="store_true", help="record the matches in the database")
     programme.set_defaults(handler=run, parser=programme)
 
 
@@ -125,6 +137,37 @@ def _run(args: argparse.Namespace) -> int:
         print("Impact report written: " + ", ".join(str(p) for p in written))
         if not args.no_pdf and len(written) == 1:
             print("No PDF: install chromium to print the report to PDF.")
+    elif args.step == "match":
+        return _match(engine, args)
+    return 0
+
+
+def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        left, sep, right = value.partition("=")
+        if not sep or not left.strip() or not right.strip():
+            raise QIDataError(f"--{option} {value!r}: write it as A=B (the two ids as the "
+                              "match step prints them).", field=option)
+        pairs.append((left.strip(), right.strip()))
+    return pairs
+
+
+def _match(engine, args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from .frames import load
+    from .matching import buddy_lists, coach_lists, match, save_matches
+
+    records = load(engine)
+    seekers, offers = (buddy_lists if args.what == "buddies" else coach_lists)(records)
+    capacity = args.capacity or (1 if args.what == "buddies" else 3)
+    found = match(seekers, offers, capacity=capacity, pins=_pairs(args.pin, "pin"),
+                  forbid=set(_pairs(args.forbid, "forbid")))
+    print(found.to_string(index=False) if len(found) else "No one to match.")
+    if args.save:
+        kind = "buddy" if args.what == "buddies" else "coach"
+        print(f"{save_matches(engine, kind, found, date.today())} match(es) recorded.")
     return 0
 
 

@@ -5,7 +5,8 @@ import pytest
 
 from qilab.cli import main
 
-STEPS = ("init", "demo", "import", "certificates", "reach", "knowledge", "outcomes", "report")
+STEPS = ("init", "demo", "import", "certificates", "reach", "knowledge", "outcomes", "report",
+         "match")
 
 
 def test_help_lists_every_step(capsys):
@@ -34,6 +35,11 @@ def test_spreadsheets_to_report(tmp_path, capsys, monkeypatch):
     assert "PRJ-01" in capsys.readouterr().out
     assert main(["programme", "report", *db, "--out", str(tmp_path / "out"), "--no-pdf"]) == 0
     assert "Level 4: results" in (tmp_path / "out" / "report.html").read_text()
+    assert main(["programme", "match", "coaches", *db, "--save"]) == 0
+    out = capsys.readouterr().out
+    assert "PRJ-01" in out and "match(es) recorded" in out
+    assert main(["programme", "match", "buddies", *db, "--pin", "nonsense"]) == 2
+    assert "write it as A=B" in capsys.readouterr().err
     # importing the same enrolments again is refused, row by row, and exits 2
     assert main(["programme", "import", *db, str(tmp_path / "demo" / "enrolments.csv")]) == 2
     err = capsys.readouterr().err

@@ -10,7 +10,8 @@ MODULES = ["qilab.programme.db", "qilab.programme.identity", "qilab.programme.va
            "qilab.programme.importer", "qilab.programme.frames", "qilab.programme.models",
            "qilab.programme.scenarios", "qilab.programme.synthetic",
            "qilab.programme.suppression", "qilab.programme.reach",
-           "qilab.programme.outcomes", "qilab.programme.knowledge", "qilab.programme.report"]
+           "qilab.programme.outcomes", "qilab.programme.knowledge", "qilab.programme.report",
+           "qilab.programme.matching"]
 
 
 @pytest.mark.parametrize("name", MODULES)
