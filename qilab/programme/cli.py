@@ -8,6 +8,7 @@
     qilab programme knowledge
     qilab programme outcomes
     qilab programme report [--out FOLDER] [--no-pdf]
+    qilab programme pseudonyms LEARNER [LEARNER ...]
     qilab programme match buddies|coaches [--capacity N] [--pin A=B] [--forbid A=B] [--save]
 
 Every step takes ``--db URL`` (default ``$QILAB_PROGRAMME_DB``, else a SQLite file in
@@ -35,6 +36,7 @@ EPILOG = """steps, in order:
   outcomes      each project's own measure: improvement, no signal yet or concern
   report        the impact report for the board and funders (HTML, and PDF when chromium
                 is installed), in Kirkpatrick's four levels
+  pseudonyms    show the pseudonyms of the learner ids you give (on screen, never saved)
   match         buddies for Practitioner learners, or coaches for projects, from other
                 organisations and with shared priorities; pin or forbid pairs; --save
 
@@ -75,6 +77,8 @@ def add_programme_parser(subparsers: argparse._SubParsersAction) -> None:
                    "programme-report)")
     p.add_argument("--no-pdf", action="store_true", help="HTML only")
     p.add_argument("--target", type=int, default=1000, help="the reach target (default 1000)")
+    p = step("pseudonyms", "show which pseudonym belongs to each learner id you give")
+    p.add_argument("learners", nargs="+", help="learner ids (hub user names)")
     p = step("match", "match buddies to Practitioner learners, or coaches to projects")
     p.add_argument("what", choices=("buddies", "coaches"))
     p.add_argument("--capacity", type=int, default=None, help="people or teams each buddy or "
@@ -137,6 +141,14 @@ def _run(args: argparse.Namespace) -> int:
         print("Impact report written: " + ", ".join(str(p) for p in written))
         if not args.no_pdf and len(written) == 1:
             print("No PDF: install chromium to print the report to PDF.")
+    elif args.step == "pseudonyms":
+        from .db import pseudonym_key
+        from .identity import person_key, pseudonym
+
+        with engine.connect() as conn:
+            key = pseudonym_key(conn)
+        for learner in args.learners:
+            print(f"{learner}\t{pseudonym(key, person_key(learner, None, None, None))}")
     elif args.step == "match":
         return _match(engine, args)
     return 0

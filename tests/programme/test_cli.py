@@ -6,7 +6,7 @@ import pytest
 from qilab.cli import main
 
 STEPS = ("init", "demo", "import", "certificates", "reach", "knowledge", "outcomes", "report",
-         "match")
+         "pseudonyms", "match")
 
 
 def test_help_lists_every_step(capsys):
@@ -38,6 +38,11 @@ def test_spreadsheets_to_report(tmp_path, capsys, monkeypatch):
     assert main(["programme", "match", "coaches", *db, "--save"]) == 0
     out = capsys.readouterr().out
     assert "PRJ-01" in out and "match(es) recorded" in out
+    pseudonym = out.split("PRJ-01", 1)[1].split()[0]  # the coach matched to PRJ-01
+    coaches = [r["learner"].strip() for r in __import__("csv").DictReader(
+        (tmp_path / "demo" / "enrolments.csv").open()) if r["tier"] == "Coach"]
+    assert main(["programme", "pseudonyms", *db, *coaches]) == 0
+    assert pseudonym in capsys.readouterr().out
     assert main(["programme", "match", "buddies", *db, "--pin", "nonsense"]) == 2
     assert "write it as A=B" in capsys.readouterr().err
     # importing the same enrolments again is refused, row by row, and exits 2
