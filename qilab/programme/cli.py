@@ -8,6 +8,7 @@
     qilab programme knowledge
     qilab programme outcomes
     qilab programme report [--out FOLDER] [--no-pdf]
+    qilab programme gallery [--out FOLDER]
     qilab programme pseudonyms LEARNER [LEARNER ...]
     qilab programme match buddies|coaches [--capacity N] [--pin A=B] [--forbid A=B] [--save]
 
@@ -36,6 +37,8 @@ EPILOG = """steps, in order:
   outcomes      each project's own measure: improvement, no signal yet or concern
   report        the impact report for the board and funders (HTML, and PDF when chromium
                 is installed), in Kirkpatrick's four levels
+  gallery       a page of the projects whose leads agreed to share them: each chart and
+                verdict, failures as well as successes
   pseudonyms    show the pseudonyms of the learner ids you give (on screen, never saved)
   match         buddies for Practitioner learners, or coaches for projects, from other
                 organisations and with shared priorities; pin or forbid pairs; --save
@@ -77,6 +80,9 @@ def add_programme_parser(subparsers: argparse._SubParsersAction) -> None:
                    "programme-report)")
     p.add_argument("--no-pdf", action="store_true", help="HTML only")
     p.add_argument("--target", type=int, default=1000, help="the reach target (default 1000)")
+    p = step("gallery", "write the gallery of shared projects (HTML)")
+    p.add_argument("--out", default="programme-gallery", help="folder (default "
+                   "programme-gallery)")
     p = step("pseudonyms", "show which pseudonym belongs to each learner id you give")
     p.add_argument("learners", nargs="+", help="learner ids (hub user names)")
     p = step("match", "match buddies to Practitioner learners, or coaches to projects")
@@ -141,6 +147,10 @@ def _run(args: argparse.Namespace) -> int:
         print("Impact report written: " + ", ".join(str(p) for p in written))
         if not args.no_pdf and len(written) == 1:
             print("No PDF: install chromium to print the report to PDF.")
+    elif args.step == "gallery":
+        from .gallery import write_gallery
+
+        print(f"Gallery written: {write_gallery(engine, args.out)}")
     elif args.step == "pseudonyms":
         from .db import pseudonym_key
         from .identity import person_key, pseudonym

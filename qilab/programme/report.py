@@ -8,8 +8,9 @@ through :mod:`qilab.programme.suppression`; no person is named or identified.
 >>> import tempfile, pathlib
 >>> from qilab.programme.db import open_database
 >>> engine = open_database("sqlite:///" + str(pathlib.Path(tempfile.mkdtemp()) / "p.sqlite"))
->>> build_report(engine).figures()["reach"]
-0
+>>> empty = build_report(engine)
+>>> empty.figures()["reach"], "Level 4: results" in empty.to_html()
+(0, True)
 """
 from __future__ import annotations
 
@@ -201,7 +202,7 @@ def _html(r: ProgrammeReport, title: str) -> str:
     parts += [f"<h2>Level 4: {LEVELS[3].lower()}</h2>",
               "<p>Each project's own measure, charted with the rules the project chose: "
               + "; ".join(f"{f['outcomes'][s]} {s}" for s in STATUSES) + ".</p>"]
-    shared = r.outcomes[r.outcomes["consent_to_share"]]
+    shared = r.outcomes[r.outcomes["consent_to_share"].astype(bool)]
     if len(shared):
         parts.append(_plain_table(shared[["project", "title", "measure", "status", "reason"]]
                                   .rename(columns=str.capitalize),

@@ -6,7 +6,7 @@ import pytest
 from qilab.cli import main
 
 STEPS = ("init", "demo", "import", "certificates", "reach", "knowledge", "outcomes", "report",
-         "pseudonyms", "match")
+         "gallery", "pseudonyms", "match")
 
 
 def test_help_lists_every_step(capsys):
@@ -35,6 +35,13 @@ def test_spreadsheets_to_report(tmp_path, capsys, monkeypatch):
     assert "PRJ-01" in capsys.readouterr().out
     assert main(["programme", "report", *db, "--out", str(tmp_path / "out"), "--no-pdf"]) == 0
     assert "Level 4: results" in (tmp_path / "out" / "report.html").read_text()
+    assert main(["programme", "gallery", *db, "--out", str(tmp_path / "out")]) == 0
+    gallery = (tmp_path / "out" / "gallery.html").read_text()
+    projects = list(__import__("csv").DictReader((tmp_path / "demo" / "projects.csv").open()))
+    for p in projects:  # shared projects shown, failures too; the others not at all
+        assert (f"<h2>{p['title']}</h2>" in gallery) == (p["consent_to_share"] == "yes")
+    assert "<strong>Concern</strong>" in gallery and "<strong>Improvement</strong>" in gallery
+    assert gallery.count('alt="This') == sum(p["consent_to_share"] == "yes" for p in projects)
     assert main(["programme", "match", "coaches", *db, "--save"]) == 0
     out = capsys.readouterr().out
     assert "PRJ-01" in out and "match(es) recorded" in out
