@@ -11,7 +11,7 @@ MODULES = ["qilab.programme.db", "qilab.programme.identity", "qilab.programme.va
            "qilab.programme.scenarios", "qilab.programme.synthetic",
            "qilab.programme.suppression", "qilab.programme.reach",
            "qilab.programme.outcomes", "qilab.programme.knowledge", "qilab.programme.report",
-           "qilab.programme.matching", "qilab.programme.gallery"]
+           "qilab.programme.matching", "qilab.programme.gallery", "qilab.programme.scoring"]
 
 
 @pytest.mark.parametrize("name", MODULES)
