@@ -9,6 +9,7 @@
     qilab programme outcomes
     qilab programme report [--out FOLDER] [--no-pdf]
     qilab programme gallery [--out FOLDER]
+    qilab programme dashboard [--port N]
     qilab programme pseudonyms LEARNER [LEARNER ...]
     qilab programme match buddies|coaches [--capacity N] [--pin A=B] [--forbid A=B] [--save]
 
@@ -39,6 +40,7 @@ EPILOG = """steps, in order:
                 is installed), in Kirkpatrick's four levels
   gallery       a page of the projects whose leads agreed to share them: each chart and
                 verdict, failures as well as successes
+  dashboard     serve the faculty's dashboard on this computer only (Voila on 127.0.0.1)
   pseudonyms    show the pseudonyms of the learner ids you give (on screen, never saved)
   match         buddies for Practitioner learners, or coaches for projects, from other
                 organisations and with shared priorities; pin or forbid pairs; --save
@@ -83,6 +85,8 @@ def add_programme_parser(subparsers: argparse._SubParsersAction) -> None:
     p = step("gallery", "write the gallery of shared projects (HTML)")
     p.add_argument("--out", default="programme-gallery", help="folder (default "
                    "programme-gallery)")
+    p = step("dashboard", "serve the faculty's dashboard on this computer (Voila)")
+    p.add_argument("--port", type=int, default=8867, help="port on 127.0.0.1 (default 8867)")
     p = step("pseudonyms", "show which pseudonym belongs to each learner id you give")
     p.add_argument("learners", nargs="+", help="learner ids (hub user names)")
     p = step("match", "match buddies to Practitioner learners, or coaches to projects")
@@ -151,6 +155,13 @@ def _run(args: argparse.Namespace) -> int:
         from .gallery import write_gallery
 
         print(f"Gallery written: {write_gallery(engine, args.out)}")
+    elif args.step == "dashboard":
+        import subprocess
+
+        from .dashboard import voila_command, voila_env
+
+        print(f"Programme dashboard: http://127.0.0.1:{args.port}/ (Ctrl-C to stop)")
+        return subprocess.call(voila_command(args.port), env=voila_env(args.db or default_url()))
     elif args.step == "pseudonyms":
         from .db import pseudonym_key
         from .identity import person_key, pseudonym

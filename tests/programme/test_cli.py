@@ -6,7 +6,7 @@ import pytest
 from qilab.cli import main
 
 STEPS = ("init", "demo", "import", "certificates", "reach", "knowledge", "outcomes", "report",
-         "gallery", "pseudonyms", "match")
+         "gallery", "dashboard", "pseudonyms", "match")
 
 
 def test_help_lists_every_step(capsys):

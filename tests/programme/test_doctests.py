@@ -11,7 +11,8 @@ MODULES = ["qilab.programme.db", "qilab.programme.identity", "qilab.programme.va
            "qilab.programme.scenarios", "qilab.programme.synthetic",
            "qilab.programme.suppression", "qilab.programme.reach",
            "qilab.programme.outcomes", "qilab.programme.knowledge", "qilab.programme.report",
-           "qilab.programme.matching", "qilab.programme.gallery", "qilab.programme.scoring"]
+           "qilab.programme.matching", "qilab.programme.gallery", "qilab.programme.scoring",
+           "qilab.programme.dashboard"]
 
 
 @pytest.mark.parametrize("name", MODULES)
