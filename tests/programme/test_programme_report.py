@@ -118,3 +118,18 @@ def test_html_report_has_every_level_and_no_identities(report, programme, tmp_pa
               if p["consent_to_share"] == "no"]
     assert hidden and all(p not in text for p in hidden)
     assert f"{len(hidden)} other projects are counted above but not listed" in text
+
+
+@pytest.mark.browser
+def test_pdf_report_when_chromium_is_installed(report, tmp_path):
+    from pathlib import Path
+
+    from .conftest import in_ci
+
+    if not Path("/usr/bin/chromium").exists():
+        if in_ci():
+            pytest.fail("/usr/bin/chromium is missing and CI=true: .ci/run installs it.")
+        pytest.skip("chromium is not installed: no PDF to check")
+    paths = write_report(report, tmp_path)
+    assert [p.name for p in paths] == ["report.html", "report.pdf"]
+    assert paths[1].read_bytes()[:5] == b"%PDF-" and paths[1].stat().st_size > 10_000
