@@ -39,6 +39,7 @@ True
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import math
 import os
@@ -46,6 +47,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, NoReturn, Sequence
 
 from ..errors import QIDataError
@@ -446,10 +448,14 @@ def check_run_chart_answer(data: pd.DataFrame, answer: Mapping[str, Any],
     all of them; a key missing from ``answer`` fails, extra keys are ignored). The median may
     be rounded to 1 decimal place. Messages give hints, never the expected values.
     """
+    return _check_run_chart(expected_run_chart_answer(data), answer, fields)
+
+
+def _check_run_chart(expected: Mapping[str, Any], answer: Mapping[str, Any],
+                     fields: Sequence[str] | None) -> CheckResult:
     if not isinstance(answer, Mapping):
         raise QIDataError("The answer must be a dictionary such as {'median': 61.5, ...}.",
                           field="answer")
-    expected = expected_run_chart_answer(data)
     wanted = list(fields) if fields is not None else list(_RUN_CHART_HINTS)
     problems, right = [], []
     for key in wanted:
@@ -963,6 +969,7 @@ def run_task(task: str, answer: Any, seed: int, items: Sequence[Any] | None = No
     >>> run_task("aware.quiz", model_answer("aware.quiz", seed), seed).ok
     True
     """
+    _require_small(answer)
     known = task_items(task)
     if items is None:
         wanted = list(known)
@@ -977,9 +984,7 @@ def run_task(task: str, answer: Any, seed: int, items: Sequence[Any] | None = No
     if task == "aware.quiz":
         return check_quiz_answer(seed, answer, wanted)
     if task in ("foundation.run_chart", "practice.run_chart"):
-        data = (foundation_run_chart_data if task.startswith("foundation")
-                else practice_run_chart_data)(seed)
-        return check_run_chart_answer(data, answer, wanted)
+        return _check_run_chart(_expected_run_chart(task, seed), answer, wanted)
     if task == "foundation.measures":
         return check_measures_choice(seed, answer)
     if task == "foundation.aim":
@@ -1000,6 +1005,38 @@ def run_task(task: str, answer: Any, seed: int, items: Sequence[Any] | None = No
     if present:
         problems.extend(check_practitioner_evidence(**present).messages)
     return CheckResult(ok=not problems, messages=tuple(problems))
+
+
+#: Limits on an answer's plain data: values, nesting and the length of one text.
+MAX_ANSWER_VALUES, MAX_ANSWER_DEPTH, MAX_ANSWER_TEXT = 20_000, 32, 20_000
+
+
+def _require_small(answer: Any) -> None:
+    """Refuse answers too large or too deeply nested to be real answers, before any check
+    spends time on them (they come from a learner's kernel)."""
+    stack, seen = [(answer, 1)], 0
+    while stack:
+        value, depth = stack.pop()
+        seen += 1
+        if seen > MAX_ANSWER_VALUES or depth > MAX_ANSWER_DEPTH:
+            raise QIDataError("Your answer is too large, or nested too deeply, to be marked.",
+                              field="answer")
+        if isinstance(value, str) and len(value) > MAX_ANSWER_TEXT:
+            raise QIDataError(f"A text in your answer is longer than {MAX_ANSWER_TEXT} "
+                              "characters: too long to be marked.", field="answer")
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1) for pair in value.items() for v in pair)
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, depth + 1) for v in value)
+
+
+@functools.lru_cache(maxsize=8)
+def _expected_run_chart(task: str, seed: int) -> Mapping[str, Any]:
+    """The expected run chart answer for a task and seed (made once: a learner's two run chart
+    tests share it), read-only."""
+    data = (foundation_run_chart_data if task.startswith("foundation")
+            else practice_run_chart_data)(seed)
+    return MappingProxyType(expected_run_chart_answer(data))
 
 
 def model_answer(task: str, seed: int) -> Any:

@@ -4,6 +4,7 @@ End-to-end attacks through ``qilab cohort autograde`` are in tests/cohort/test_a
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import nbformat
@@ -104,6 +105,16 @@ def test_my_chart_task(chart, ok):
     plain = checks.evidence_to_plain(chart=chart)
     assert checks.run_task("foundation.my_chart", plain, SEED).ok is ok
     assert not checks.run_task("foundation.my_chart", {}, SEED).ok
+
+
+@pytest.mark.parametrize("answer", [
+    {"pdsa_cycles": [{"id": f"C{i}", "follows": f"C{i - 1}"} for i in range(30_000)]},
+    {"charter": {"aim": "x" * 50_000}},
+    {"chart": {"y": json.loads("[" * 40 + "1" + "]" * 40)}},
+])
+def test_answers_too_large_to_be_real_are_refused_before_checking(answer):
+    with pytest.raises(qilab.QIDataError, match="too"):
+        checks.run_task("practitioner.evidence", answer, 1)
 
 
 # ------------------------------------------------------------------ values from the kernel
