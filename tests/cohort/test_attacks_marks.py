@@ -39,7 +39,7 @@ DISPLAY = '''
 import re
 _ip = get_ipython()
 def _show_marks(info):
-    found = re.search(r"\\((\\d+) marks?\\)", info.raw_cell)
+    found = re.search(r"\\((\\d+) marks?", info.raw_cell)
     if found:
         _ip.displayhook(int(found.group(1)))
 _ip.events.register("pre_run_cell", _show_marks)
@@ -50,7 +50,7 @@ _g = globals()["get_" + "ipython"]()
 if "autograded" in getattr(__import__("o" + "s"), "get" + "cwd")():
     def _show(info, _g=_g):
         import re as _re
-        _m = _re.search(r"\\((\\d+) marks?\\)", info.raw_cell)
+        _m = _re.search(r"\\((\\d+) marks?", info.raw_cell)
         if _m:
             getattr(_g, "display" + "hook")(int(_m.group(1)))
     getattr(getattr(_g, "eve" + "nts"), "reg" + "ister")("pre_run_cell", _show)
@@ -157,12 +157,23 @@ def aware(tmp_path_factory):
         steps.submit_for(course, learner, "aware-quiz", folder, when=ON_TIME)
     steps.collect(course, "aware-quiz")
     graded = cli(course, "autograde", "aware-quiz", "--workers", "2")
+    # the Practitioner's structure checks, in the same course: model evidence, and blank
+    # evidence with the display trick
+    steps.release(course, "practitioner")
+    model = solutions(course.root / "source" / "practitioner" / "practitioner.ipynb")
+    for learner, cells in (("pr-honest", model), ("pr-display", {"charter": DISPLAY})):
+        folder = make_submission(course.root / "release" / "practitioner",
+                                 base / "work" / learner, replace_cells(cells))
+        steps.submit_for(course, learner, "practitioner", folder, when=ON_TIME)
+    steps.collect(course, "practitioner")
+    practitioner = cli(course, "autograde", "practitioner", "--workers", "2")
     from nbgrader.api import Gradebook
     with Gradebook(course.db_url, course.course_id) as gb:
         for learner in AWARE:
             gb.update_or_create_student(learner, first_name="Learner", last_name=learner)
     certified = cli(course, "certify", "--tier", "aware", "--date", "2025-03-15", "--no-pdf")
-    return dict(course=course, base=base, graded=graded, certified=certified)
+    return dict(course=course, base=base, graded=graded, certified=certified,
+                practitioner=practitioner)
 
 
 @pytest.mark.parametrize("learner", sorted(AWARE))
@@ -175,6 +186,14 @@ def test_aware_certificates_only_for_real_passes(aware):
     assert aware["certified"].returncode == 0, aware["certified"].stderr
     issued = {row["learner"] for row in read_register(aware["course"].register)}
     assert issued == {"aw-honest", "aw-honest6", "aw-mixed"}
+
+
+def test_practitioner_structure_marks_are_the_graders(aware):
+    """12 points for the model evidence's structure, 0 for blank evidence and the trick (the
+    rest is marked by a trainer)."""
+    assert aware["practitioner"].returncode == 0, aware["practitioner"].stdout
+    got = scores(aware["course"], "practitioner")
+    assert got == {"pr-honest": 12.0, "pr-display": 0.0}
 
 
 def test_grading_time_trick_hides_from_the_tamper_scan_but_not_the_grader(aware):
