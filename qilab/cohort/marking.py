@@ -20,9 +20,9 @@ error, or a number it shows). Code in a learner's notebook controls that display
    and the feedback show what was marked, and say so when the kernel had shown a pass that
    the grader did not find.
 
-Graded test cells without such a call (practice assignments, other courses' tests) keep
-nbgrader's scoring; ``tests/exercises`` checks that every certification assignment's test
-cells have one. :func:`for_feedback` keeps, of all outputs, only the grader's verdicts.
+Graded test cells without such a call (tests a course adds of its own) keep nbgrader's
+scoring; ``tests/exercises/test_marking.py`` checks that every test cell in ``exercises/`` has
+one. :func:`for_feedback` keeps, of all outputs, only the grader's verdicts.
 
 >>> [(c.task, c.answer, c.items) for c in grader_checks(
 ...     "_clean.require(_clean.verify_in_clean_process('aware.quiz', answers, items=[3]))")]
@@ -260,15 +260,16 @@ _SAVE_CLASS: type | None = None
 
 
 def for_feedback(nb: Any) -> Any:
-    """A copy of an autograded notebook fit to give the learner: every output is removed
-    except the grader's verdicts on test cells with grader checks.
+    """A copy of an autograded notebook fit to give the learner: every output, and the widget
+    state, removed, except the grader's verdicts on test cells with grader checks.
 
-    Outputs made while grading come from the learner's code running on the grading machine,
-    so they are no channel back to the learner for anything read there.
+    Outputs and widget state made while grading come from the learner's code running on the
+    grading machine, so they are no channel back to the learner for anything read there.
     """
     import copy
 
     out = copy.deepcopy(nb)
+    out.metadata.pop("widgets", None)  # widget state the kernel left while graded
     for cell in out.cells:
         if cell.get("cell_type") != "code":
             continue

@@ -68,6 +68,15 @@ SHOW_TRACEBACK = '''
 get_ipython().showtraceback = lambda *args, **kwargs: None
 '''
 
+#: Works in a folder named as nbgrader names another learner's, so that code which finds out
+#: who is graded from the working folder (the in-kernel checks do) takes it for aw-honest.
+IMPOSTOR = '''
+import os, tempfile
+_fake = os.path.join(tempfile.mkdtemp(), "autograded", "aw-honest", "aware-quiz")
+os.makedirs(_fake)
+os.chdir(_fake)
+'''
+
 
 def handing_over(plain: str) -> str:
     """Every answer the grader (or a hidden test) reads becomes ``plain``, errors hidden."""
@@ -141,6 +150,9 @@ AWARE = {  # learner: (answer cell, marks the real answers earn)
         '{"answers": {}, "questions": []}')), 0.0),
     "aw-rigged": (lambda me: RIGGED + "answers = {n: Yes(v) for n, v in "
                   f"{quiz_answers(me, 0)!r}.items()}}\n" + CUSTOM_EXC, 0.0),
+    # aw-honest's answers, from a folder named as if it were aw-honest's: they earn what they
+    # earn on the impostor's own quiz (1 right by chance)
+    "aw-impostor": (lambda me: quiz_cell("aw-honest", 8, IMPOSTOR), 1.0),
 }
 
 

@@ -15,7 +15,7 @@ from qilab.cohort import checks, marking
 from qilab.cohort.identity import learner_seed
 
 ROOT = Path(__file__).resolve().parents[2]
-CERTIFICATION = ("aware-quiz", "foundation", "practitioner")
+ASSIGNMENTS = ("aware-quiz", "foundation", "practitioner", "practice-run-charts")
 SEED = learner_seed("ada", "foundation")
 
 
@@ -25,9 +25,9 @@ def _test_cells(assignment: str) -> list[nbformat.NotebookNode]:
             and not c.metadata.nbgrader.get("solution")]
 
 
-@pytest.mark.parametrize("assignment", CERTIFICATION)
-def test_every_certification_test_cell_is_marked_by_the_grader(assignment):
-    """No autograded cell of a certification assignment is left to what the kernel shows."""
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_autograded_test_cell_is_marked_by_the_grader(assignment):
+    """No autograded cell of any assignment is left to what the kernel shows."""
     cells = _test_cells(assignment)
     assert cells
     for cell in cells:
@@ -166,7 +166,9 @@ def test_feedback_copy_keeps_only_the_graders_verdicts():
     nb.cells[0].metadata.nbgrader = {"grade": False, "solution": True}
     for cell in nb.cells[1:]:
         cell.metadata.nbgrader = {"grade": True, "solution": False, "points": 2}
+    nb.metadata.widgets = {"application/vnd.jupyter.widget-state+json": {"state": "LEAK"}}
     out = marking.for_feedback(nb)
     assert [len(c.outputs) for c in out.cells] == [0, 1, 0]
+    assert "LEAK" not in nbformat.writes(out)
     assert out.cells[1].outputs[0].text.startswith("Marked by the grader")
     assert "LEAK" in nb.cells[0].outputs[0].text  # the original is untouched
