@@ -159,11 +159,12 @@ def read_upload(name: str, content: bytes) -> pd.DataFrame:
     try:
         if suffix in (".csv", ".txt"):
             _check_rows(name, content.count(b"\n") + (not content.endswith(b"\n")) - 1)
-            return pd.read_csv(io.BytesIO(content), sep=None, engine="python")
+            return pd.read_csv(io.BytesIO(content), sep=None, engine="python",
+                               keep_default_na=False, na_values=[""])  # "n/a" is named
         if suffix in (".xlsx", ".xlsm"):
             _check_rows(name, _excel_rows(content) - 1)
             return pd.read_excel(io.BytesIO(content), engine="openpyxl",
-                                 nrows=MAX_POINTS + 1)
+                                 nrows=MAX_POINTS + 1, keep_default_na=False, na_values=[""])
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, KeyError, OSError) as exc:
         raise QIDataError(f"Could not read {name!r}: {exc}. Check it is a CSV or Excel (.xlsx) "
                           "file.", field="upload") from exc

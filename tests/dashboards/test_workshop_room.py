@@ -197,3 +197,33 @@ def test_disconnected_notice_when_the_server_stops(browser, tmp_path):
     finally:
         context.close()
         stop_voila(server)
+
+
+def test_uploads_too_big_are_refused_in_the_browser_and_text_in_numbers_is_named(
+        voila_server, browser):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT)
+        page.goto(voila_server.url("your-own-data.ipynb"), wait_until="load")
+        page.get_by_role("button", name="Add this point and save").wait_for()
+        button = page.get_by_role("button", name=re.compile("Upload CSV or Excel"))
+
+        def choose(name: str, data: bytes) -> None:
+            with page.expect_file_chooser() as chooser:
+                button.click()
+            chooser.value.set_files(files=[{"name": name, "mimeType": "text/csv",
+                                             "buffer": data}])
+
+        choose("big.csv", b"1\n" * 1_500_000)
+        note = page.locator(".qilab-upload-note")
+        note.wait_for()
+        assert "big.csv is 3.0 MB; upload at most 2 MB" in note.text_content()
+        page.wait_for_timeout(1000)
+        assert page.get_by_text("Upload CSV or Excel (0)").count() == 1  # nothing was sent
+        choose("falls.csv", b"week,falls\n1,4\n2,five\n3,6\n4,n/a\n")
+        page.get_by_text(re.compile(r"Column 'falls' should hold numbers but has text in row 3 "
+                                    r"\('five'\), row 5 \('n/a'\)")).wait_for()
+        assert page.locator(".qilab-upload-note").count() == 0
+    finally:
+        context.close()

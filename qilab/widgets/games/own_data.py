@@ -194,7 +194,7 @@ class OwnDataGame:
             if re.search(r"[,;\t]", label):
                 raise QIDataError("The date or label cannot contain commas, semicolons or tabs; "
                                   "write 14/03/2027 or 'Week 12'.", field="date")
-            value = _number(text)
+            value = None if re.fullmatch(r"-?\d+,(\d{1,2}|\d{4,})", text) else _number(text)
             if value is None:
                 hint = (f" Use a decimal point: {text.replace(',', '.')}."
                         if re.fullmatch(r"\d+,\d+", text) else " Type a number such as 7 "
