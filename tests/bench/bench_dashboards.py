@@ -13,15 +13,28 @@ Measures, on this machine:
 - the **memory** of one dashboard kernel (resident set size, and unique set size where psutil
   gives it) and of the Voila server itself.
 
-Budgets: first render at most 4 s cold, round trip at most 300 ms. Prints a table and writes
-``_build/bench/dashboards.json``; the figures go into book/trainers/running-workshop-games.md.
-Run with ``make bench`` or ``python tests/bench/bench_dashboards.py``.
+- **a room** (issue 17), with the pre-heated pool the facilitator guide documents for 30 people
+  (``team-game.ipynb`` pool of 30, refilled a minute after use): 30 pages opened at the same
+  moment, the time until each shows its form; then 12 of them, as 12 teams, fill in a round and
+  press Send at the same instant (a timer in each page), the time until each team's updated
+  chart is on screen, over several rounds;
+- **a simulated 90-minute session**, compressed: cycles of pages opened, used (a round sent,
+  dice rolled, beads drawn, a point added) and closed, as a room's 30 people come and go; after
+  each cycle the kernels still running and the memory of Voila and its kernels are recorded,
+  to show that closing pages ends their kernels and memory stays flat.
+
+Budgets: first render at most 4 s cold, round trip at most 300 ms; in the room, Send to chart
+median at most 400 ms and 95th percentile at most 1 s, and 30 pages showing the form within
+5 s. Prints a table and writes ``_build/bench/dashboards.json``; the figures go into
+book/trainers/running-workshop-games.md. Run with ``make bench`` or
+``python tests/bench/bench_dashboards.py`` (``--room`` for the room and the session only).
 """
 from __future__ import annotations
 
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -117,8 +130,210 @@ def round_trips(browser, server) -> dict[str, dict[str, float]]:
     return out
 
 
+SEND_MEDIAN_BUDGET_MS = 400.0
+SEND_P95_BUDGET_MS = 1000.0
+FORM_BUDGET_S = 5.0
+ROOM_PAGES = 30
+TEAMS = 12
+ROUNDS = 5
+SESSION_CYCLES = 15
+
+#: The pool the facilitator guide documents for a 30-person room (team game).
+ROOM_CONFIG = {
+    "VoilaConfiguration": {"preheat_kernel": True, "default_pool_size": 0},
+    "VoilaKernelManager": {"kernel_pools_config": {"default": {"pool_size": 0},
+                                                   "team-game.ipynb": {"pool_size": ROOM_PAGES}},
+                           "fill_delay": 60},
+}
+
+FORM_SEEN_JS = """(() => {
+    const seen = () => Array.from(document.querySelectorAll('button'))
+        .some(b => b.textContent.trim() === 'Send this round');
+    const obs = new MutationObserver(() => {
+        if (!window.qilabFormAt && seen()) { window.qilabFormAt = performance.now(); obs.disconnect(); }
+    });
+    document.addEventListener('DOMContentLoaded',
+        () => obs.observe(document.body, {childList: true, subtree: true}));
+})();"""
+
+ARM_SEND_JS = """(at) => {
+    const img = () => { const i = document.querySelector('figure.qilab-figure img');
+                        return i ? i.src.length + ':' + i.src.slice(-60) : ''; };
+    const before = img();
+    window.qilabChartAt = null;
+    const obs = new MutationObserver(() => {
+        if (window.qilabChartAt === null && img() !== before) {
+            window.qilabChartAt = Date.now(); obs.disconnect();
+        }
+    });
+    obs.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                attributeFilter: ['src']});
+    const send = Array.from(document.querySelectorAll('button'))
+        .find(b => b.textContent.trim() === 'Send this round');
+    setTimeout(() => send.click(), at - Date.now());
+}"""
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def wait_pool(server, size: int, timeout: float = 900) -> float:
+    """Wait until ``size`` pre-heated kernels are running and idle; return the seconds taken."""
+    start = time.monotonic()
+    while len(kernels(server)) < size and time.monotonic() - start < timeout:
+        time.sleep(1)
+    # then until their notebooks have run: the kernels' CPU use settles
+    while time.monotonic() - start < timeout:
+        busy = sum(p.cpu_percent(interval=None) for p in kernels(server))
+        time.sleep(2)
+        busy = sum(p.cpu_percent(interval=None) for p in kernels(server))
+        if busy < 5 * size:
+            break
+    return time.monotonic() - start
+
+
+def room(browser, tmp: Path) -> dict:
+    """30 pages at once, then 12 teams pressing Send together, on the documented pool."""
+    config = tmp / "room-config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "voila.json").write_text(json.dumps(ROOM_CONFIG), encoding="utf8")
+    old = os.environ.get("JUPYTER_CONFIG_PATH")
+    os.environ["JUPYTER_CONFIG_PATH"] = str(config)
+    try:
+        server = start_voila(tmp / "room")
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_CONFIG_PATH")
+        else:
+            os.environ["JUPYTER_CONFIG_PATH"] = old
+    out: dict = {}
+    try:
+        out["pool_fill_s"] = round(wait_pool(server, ROOM_PAGES), 1)
+        out["load_average_before"] = [round(x, 1) for x in os.getloadavg()]
+        context = browser.new_context()
+        context.add_init_script(FORM_SEEN_JS)
+        pages = [context.new_page() for _ in range(ROOM_PAGES)]
+        for page in pages:
+            page.set_default_timeout(180_000)
+            page.goto(server.url("team-game.ipynb"), wait_until="commit")
+        form_s = []
+        for page in pages:
+            page.wait_for_function("() => window.qilabFormAt")
+            form_s.append(page.evaluate("() => window.qilabFormAt") / 1000)
+        out["form_s"] = {"median": round(statistics.median(form_s), 2),
+                         "max": round(max(form_s), 2)}
+        teams = pages[:TEAMS]
+        for i, page in enumerate(teams):
+            page.get_by_label("Team name", exact=True).fill(f"Bench team {i + 1}")
+            page.keyboard.press("Tab")
+        latencies = []
+        for k in range(1, ROUNDS + 1):
+            for i, page in enumerate(teams):
+                page.get_by_label("Change tested this round (round 1: 'baseline')",
+                                  exact=True).fill("Baseline" if k == 1 else f"Change {k}")
+                page.get_by_label("Prediction: assembly time (seconds) you expect",
+                                  exact=True).fill("60")
+                page.get_by_label("Actual assembly time (seconds)", exact=True).fill(
+                    f"{70 - k + i / 10:g}")
+                page.get_by_label("Accuracy", exact=True).select_option(
+                    label="3: every part in the right place")
+                page.keyboard.press("Tab")
+            time.sleep(1.5)  # the typing has reached every kernel
+            at = int(time.time() * 1000) + 1500
+            for page in teams:
+                page.evaluate(ARM_SEND_JS, at)
+            for i, page in enumerate(teams):
+                page.wait_for_function("() => window.qilabChartAt !== null", timeout=60_000)
+                latencies.append(page.evaluate("() => window.qilabChartAt") - at)
+                page.get_by_text(re.compile(rf"Sent: Bench team {i + 1} round {k},")).wait_for()
+        out["send_ms"] = {"median": round(statistics.median(latencies), 1),
+                          "p95": round(_percentile(latencies, 0.95), 1),
+                          "max": round(max(latencies), 1), "samples": len(latencies)}
+        out["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
+        context.close()
+    finally:
+        stop_voila(server)
+    return out
+
+
+def _use(page, name: str, cycle: int, slot: int) -> None:
+    """Do what a person does on each dashboard (one action), then wait for its answer."""
+    if name == "team-game":
+        page.get_by_label("Team name", exact=True).fill(f"Session {cycle}-{slot}")
+        page.get_by_label("Change tested this round (round 1: 'baseline')", exact=True).fill(
+            "Baseline")
+        page.get_by_label("Prediction: assembly time (seconds) you expect", exact=True).fill("60")
+        page.get_by_label("Actual assembly time (seconds)", exact=True).fill("65")
+        page.get_by_label("Accuracy", exact=True).select_option(
+            label="3: every part in the right place")
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(600)
+        page.get_by_role("button", name="Send this round").click()
+        page.get_by_text(re.compile(r"Sent: Session")).wait_for()
+    elif name == "dice":
+        page.get_by_role("button", name="Roll the next day").click()
+        page.locator('img[alt*="11 points"]').wait_for()
+    elif name == "red-beads":
+        page.get_by_role("button", name="New experiment (new seed)").click()
+        page.get_by_text(re.compile("New experiment with random seed")).wait_for()
+    elif name == "your-own-data":
+        page.get_by_label("Your name or initials", exact=True).fill(f"S{cycle}-{slot}")
+        page.get_by_label("Your measure (for example 'Falls per week')", exact=True).fill(
+            "Falls per week")
+        page.get_by_label("Date or label of the new point", exact=True).fill("Week 1")
+        page.get_by_label("Value", exact=True).fill("5")
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(600)
+        page.get_by_role("button", name="Add this point and save").click()
+        page.get_by_text(re.compile("Added point 1")).wait_for()
+
+
+def session(browser, tmp: Path) -> dict:
+    """A 90-minute afternoon compressed into open, use, close cycles; memory after each."""
+    server = start_voila(tmp / "session")
+    mix = ["team-game", "team-game", "your-own-data", "dice", "red-beads", "team-game"]
+    rows = []
+    try:
+        start = time.monotonic()
+        for cycle in range(1, SESSION_CYCLES + 1):
+            context = browser.new_context()
+            pages = []
+            for slot, name in enumerate(mix):
+                page = context.new_page()
+                page.set_default_timeout(180_000)
+                page.goto(server.url(f"{name}.ipynb"), wait_until="commit")
+                pages.append((page, name, slot))
+            for page, name, slot in pages:
+                page.locator(DASHBOARDS[name]).first.wait_for(state="visible")
+                _use(page, name, cycle, slot)
+            for page, _name, _slot in pages:
+                page.close(run_before_unload=True)
+            context.close()
+            deadline = time.monotonic() + 60
+            while kernels(server) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            procs = kernels(server)
+            rss = memory_mb(psutil.Process(server.proc.pid))[0] + sum(
+                memory_mb(p)[0] for p in procs)
+            rows.append({"cycle": cycle, "pages_so_far": cycle * len(mix),
+                         "kernels_left": len(procs), "voila_plus_kernels_rss_mb": round(rss, 1),
+                         "elapsed_s": round(time.monotonic() - start, 1)})
+            print(f"  session cycle {cycle}: {len(procs)} kernels left, {rss:.0f} MB",
+                  flush=True)
+    finally:
+        stop_voila(server)
+    return {"cycles": rows, "pages_per_cycle": len(mix)}
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
+
+    if "--room" in sys.argv:
+        return main_room()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-dashboards-"))
     results: dict = {"machine": {"python": platform.python_version(),
@@ -192,6 +407,44 @@ def main() -> int:
     print(f"\nCold first render over {RENDER_BUDGET_S:g} s: {', '.join(over) or 'none'}; "
           f"round trip over {ROUND_TRIP_BUDGET_MS:g} ms: {', '.join(slow) or 'none'}.")
     out = ROOT / "_build" / "bench" / "dashboards.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf8")
+    print(f"Written {out.relative_to(ROOT)}")
+    return main_room()
+
+
+def main_room() -> int:
+    """The room and the session only (issue 17); results in _build/bench/dashboards-room.json."""
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-room-"))
+    results: dict = {"machine": {"cpus": os.cpu_count(),
+                                 "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+                                 "load_average_at_start": [round(x, 1)
+                                                           for x in os.getloadavg()]},
+                     "budgets": {"send_median_ms": SEND_MEDIAN_BUDGET_MS,
+                                 "send_p95_ms": SEND_P95_BUDGET_MS,
+                                 "form_s": FORM_BUDGET_S}}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        results["room"] = room(browser, tmp)
+        print(json.dumps(results["room"], indent=2), flush=True)
+        results["session"] = session(browser, tmp)
+        browser.close()
+    r, cycles = results["room"], results["session"]["cycles"]
+    print(f"\n30 pages at once, time to the form: median {r['form_s']['median']} s, "
+          f"slowest {r['form_s']['max']} s (budget {FORM_BUDGET_S:g} s); pool filled in "
+          f"{r['pool_fill_s']} s")
+    print(f"{TEAMS} teams pressing Send together, {ROUNDS} rounds: median "
+          f"{r['send_ms']['median']} ms, p95 {r['send_ms']['p95']} ms, max "
+          f"{r['send_ms']['max']} ms (budgets {SEND_MEDIAN_BUDGET_MS:g} / "
+          f"{SEND_P95_BUDGET_MS:g} ms)")
+    print(f"Session: {len(cycles)} cycles of {results['session']['pages_per_cycle']} pages; "
+          f"kernels left after each: {[c['kernels_left'] for c in cycles]}; memory MB: "
+          f"{[c['voila_plus_kernels_rss_mb'] for c in cycles]}")
+    print(f"Load average at start {results['machine']['load_average_at_start']}, "
+          f"now {[round(x, 1) for x in os.getloadavg()]}")
+    out = ROOT / "_build" / "bench" / "dashboards-room.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf8")
     print(f"Written {out.relative_to(ROOT)}")
