@@ -13,11 +13,11 @@ Measures, on this machine:
 - the **memory** of one dashboard kernel (resident set size, and unique set size where psutil
   gives it) and of the Voila server itself.
 
-- **a room** (issue 17), with the pre-heated pool the facilitator guide documents for 30 people
-  (``team-game.ipynb`` pool of 30, refilled a minute after use): 30 pages opened at the same
-  moment, the time until each shows its form; then 12 of them, as 12 teams, fill in a round and
-  press Send at the same instant (a timer in each page), the time until each team's updated
-  chart is on screen, over several rounds;
+- **a room** (issue 17), with the pre-heated pools the facilitator guide documents for 30
+  people (``make workshop ROOM=30``: ``dashboards/share/room-30/voila.json``): 30
+  your-own-data pages opened at the same moment, the time until each shows its form; then 12
+  team-game pages, as 12 teams, fill in a round and press Send at the same instant (a timer in
+  each page), the time until each team's updated chart is on screen, over several rounds;
 - **a simulated 90-minute session**, compressed: cycles of pages opened, used (a round sent,
   dice rolled, beads drawn, a point added) and closed, as a room's 30 people come and go; after
   each cycle the kernels still running and the memory of Voila and its kernels are recorded,
@@ -138,17 +138,13 @@ TEAMS = 12
 ROUNDS = 5
 SESSION_CYCLES = 15
 
-#: The pool the facilitator guide documents for a 30-person room (team game).
-ROOM_CONFIG = {
-    "VoilaConfiguration": {"preheat_kernel": True, "default_pool_size": 0},
-    "VoilaKernelManager": {"kernel_pools_config": {"default": {"pool_size": 0},
-                                                   "team-game.ipynb": {"pool_size": ROOM_PAGES}},
-                           "fill_delay": 60},
-}
+#: The pool the facilitator guide documents for a 30-person room (`make workshop ROOM=30`).
+ROOM_CONFIG = ROOT / "dashboards" / "share" / "room-30"
+FORM_BUTTONS = ("Send this round", "Add this point and save")
 
 FORM_SEEN_JS = """(() => {
     const seen = () => Array.from(document.querySelectorAll('button'))
-        .some(b => b.textContent.trim() === 'Send this round');
+        .some(b => ['Send this round', 'Add this point and save'].includes(b.textContent.trim()));
     const obs = new MutationObserver(() => {
         if (!window.qilabFormAt && seen()) { window.qilabFormAt = performance.now(); obs.disconnect(); }
     });
@@ -181,28 +177,60 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def wait_pool(server, size: int, timeout: float = 900) -> float:
-    """Wait until ``size`` pre-heated kernels are running and idle; return the seconds taken."""
+def wait_pool(server, size: int, timeout: float = 1200) -> float:
+    """Wait until ``size`` pre-heated kernels are running and have run their notebooks (their
+    processor use has settled); return the seconds taken."""
     start = time.monotonic()
-    while len(kernels(server)) < size and time.monotonic() - start < timeout:
-        time.sleep(1)
-    # then until their notebooks have run: the kernels' CPU use settles
+    procs: dict[int, psutil.Process] = {}
     while time.monotonic() - start < timeout:
-        busy = sum(p.cpu_percent(interval=None) for p in kernels(server))
+        for p in kernels(server):
+            if p.pid not in procs:
+                procs[p.pid] = p
+                p.cpu_percent(interval=None)  # the first reading only starts the count
         time.sleep(2)
-        busy = sum(p.cpu_percent(interval=None) for p in kernels(server))
-        if busy < 5 * size:
+        if len(procs) < size:
+            continue
+        try:
+            busy = sum(p.cpu_percent(interval=None) for p in procs.values())
+        except psutil.NoSuchProcess:
+            continue
+        if busy < 2 * size:
             break
     return time.monotonic() - start
 
 
+def open_at_once(context, server, name: str, count: int) -> tuple[list, list[float]]:
+    """Open ``count`` pages of ``name`` at the same moment; seconds until each shows its form."""
+    pages = [context.new_page() for _ in range(count)]
+    for page in pages:
+        page.set_default_timeout(600_000)
+        page.goto(server.url(f"{name}.ipynb"), wait_until="commit")
+    shown = []
+    for page in pages:
+        page.wait_for_function("() => window.qilabFormAt", polling=200)
+        shown.append(page.evaluate("() => window.qilabFormAt") / 1000)
+    print(f"  {count} {name} pages: forms shown after {sorted(round(x, 1) for x in shown)} s",
+          flush=True)
+    return pages, shown
+
+
+def _fill_round(page, team: str | None, k: int, actual: str) -> None:
+    if team is not None:
+        page.get_by_label("Team name", exact=True).fill(team)
+        page.keyboard.press("Tab")
+    page.get_by_label("Change tested this round (round 1: 'baseline')", exact=True).fill(
+        "Baseline" if k == 1 else f"Change {k}")
+    page.get_by_label("Prediction: assembly time (seconds) you expect", exact=True).fill("60")
+    page.get_by_label("Actual assembly time (seconds)", exact=True).fill(actual)
+    page.get_by_label("Accuracy", exact=True).select_option(
+        label="3: every part in the right place")
+    page.keyboard.press("Tab")
+
+
 def room(browser, tmp: Path) -> dict:
     """30 pages at once, then 12 teams pressing Send together, on the documented pool."""
-    config = tmp / "room-config"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "voila.json").write_text(json.dumps(ROOM_CONFIG), encoding="utf8")
     old = os.environ.get("JUPYTER_CONFIG_PATH")
-    os.environ["JUPYTER_CONFIG_PATH"] = str(config)
+    os.environ["JUPYTER_CONFIG_PATH"] = str(ROOM_CONFIG)
     try:
         server = start_voila(tmp / "room")
     finally:
@@ -210,46 +238,40 @@ def room(browser, tmp: Path) -> dict:
             os.environ.pop("JUPYTER_CONFIG_PATH")
         else:
             os.environ["JUPYTER_CONFIG_PATH"] = old
-    out: dict = {}
+    config = json.loads((ROOM_CONFIG / "voila.json").read_text(encoding="utf8"))
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    size = sum(v["pool_size"] for k, v in pools.items() if k != "default") + pools["default"][
+        "pool_size"] * (len(DASHBOARDS) - len(pools) + 1)
+    out: dict = {"pool": {k: v["pool_size"] for k, v in pools.items()}}
     try:
-        out["pool_fill_s"] = round(wait_pool(server, ROOM_PAGES), 1)
+        out["pool_fill_s"] = round(wait_pool(server, size), 1)
+        print(f"  pool of {size} kernels ready after {out['pool_fill_s']} s", flush=True)
         out["load_average_before"] = [round(x, 1) for x in os.getloadavg()]
         context = browser.new_context()
         context.add_init_script(FORM_SEEN_JS)
-        pages = [context.new_page() for _ in range(ROOM_PAGES)]
+        pages, shown = open_at_once(context, server, "your-own-data", ROOM_PAGES)
+        out["form_s"] = {"median": round(statistics.median(shown), 2),
+                         "max": round(max(shown), 2)}
         for page in pages:
-            page.set_default_timeout(180_000)
-            page.goto(server.url("team-game.ipynb"), wait_until="commit")
-        form_s = []
-        for page in pages:
-            page.wait_for_function("() => window.qilabFormAt")
-            form_s.append(page.evaluate("() => window.qilabFormAt") / 1000)
-        out["form_s"] = {"median": round(statistics.median(form_s), 2),
-                         "max": round(max(form_s), 2)}
-        teams = pages[:TEAMS]
-        for i, page in enumerate(teams):
-            page.get_by_label("Team name", exact=True).fill(f"Bench team {i + 1}")
-            page.keyboard.press("Tab")
+            page.close(run_before_unload=True)
+        time.sleep(3)
+        teams, shown = open_at_once(context, server, "team-game", TEAMS)
+        out["team_form_s"] = {"median": round(statistics.median(shown), 2),
+                              "max": round(max(shown), 2)}
         latencies = []
         for k in range(1, ROUNDS + 1):
             for i, page in enumerate(teams):
-                page.get_by_label("Change tested this round (round 1: 'baseline')",
-                                  exact=True).fill("Baseline" if k == 1 else f"Change {k}")
-                page.get_by_label("Prediction: assembly time (seconds) you expect",
-                                  exact=True).fill("60")
-                page.get_by_label("Actual assembly time (seconds)", exact=True).fill(
-                    f"{70 - k + i / 10:g}")
-                page.get_by_label("Accuracy", exact=True).select_option(
-                    label="3: every part in the right place")
-                page.keyboard.press("Tab")
+                _fill_round(page, f"Bench team {i + 1}" if k == 1 else None, k,
+                            f"{70 - k + i / 10:g}")
             time.sleep(1.5)  # the typing has reached every kernel
             at = int(time.time() * 1000) + 1500
             for page in teams:
                 page.evaluate(ARM_SEND_JS, at)
             for i, page in enumerate(teams):
-                page.wait_for_function("() => window.qilabChartAt !== null", timeout=60_000)
+                page.wait_for_function("() => window.qilabChartAt !== null", timeout=120_000)
                 latencies.append(page.evaluate("() => window.qilabChartAt") - at)
                 page.get_by_text(re.compile(rf"Sent: Bench team {i + 1} round {k},")).wait_for()
+            print(f"  round {k}: Send to chart {sorted(latencies[-TEAMS:])} ms", flush=True)
         out["send_ms"] = {"median": round(statistics.median(latencies), 1),
                           "p95": round(_percentile(latencies, 0.95), 1),
                           "max": round(max(latencies), 1), "samples": len(latencies)}
@@ -263,14 +285,7 @@ def room(browser, tmp: Path) -> dict:
 def _use(page, name: str, cycle: int, slot: int) -> None:
     """Do what a person does on each dashboard (one action), then wait for its answer."""
     if name == "team-game":
-        page.get_by_label("Team name", exact=True).fill(f"Session {cycle}-{slot}")
-        page.get_by_label("Change tested this round (round 1: 'baseline')", exact=True).fill(
-            "Baseline")
-        page.get_by_label("Prediction: assembly time (seconds) you expect", exact=True).fill("60")
-        page.get_by_label("Actual assembly time (seconds)", exact=True).fill("65")
-        page.get_by_label("Accuracy", exact=True).select_option(
-            label="3: every part in the right place")
-        page.keyboard.press("Tab")
+        _fill_round(page, f"Session {cycle}-{slot}", 1, "65")
         page.wait_for_timeout(600)
         page.get_by_role("button", name="Send this round").click()
         page.get_by_text(re.compile(r"Sent: Session")).wait_for()

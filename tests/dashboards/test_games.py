@@ -44,10 +44,16 @@ def test_notebook_is_tiny_and_has_no_outputs(name):
 
 
 def test_voila_settings():
-    settings = json.loads((DASHBOARDS / "voila.json").read_text())["VoilaConfiguration"]
+    config = json.loads((DASHBOARDS / "voila.json").read_text())
+    settings = config["VoilaConfiguration"]
     assert settings["template"] == "qilab" and settings["strip_sources"] is True
+    culling = config["MappingKernelManager"]  # kernels of pages gone without a word end
+    assert 0 < culling["cull_idle_timeout"] <= 900 and culling["cull_connected"] is False
     template = (DASHBOARDS / "share/jupyter/voila/templates/qilab/index.html.j2").read_text()
     assert "extends 'lab/index.html.j2'" in template
+    from qilab.widgets.run_chart_builder import MAX_UPLOAD_BYTES
+
+    assert f"var MAX_UPLOAD_BYTES = {MAX_UPLOAD_BYTES};" in template  # the browser's limit
 
 
 # ---- red beads ----------------------------------------------------------------------------
@@ -335,3 +341,10 @@ def test_make_workshop_command():
     assert "http://127.0.0.1:9123/voila/render/" in out
     assert "--preheat_kernel" not in out
     assert "--preheat_kernel=True --pool_size=3" in dry("POOL=3")
+    assert "JUPYTER_CONFIG_PATH" not in out
+    room = dry("ROOM=30")
+    assert "dashboards/share/room-30" in room
+    pools = json.loads((DASHBOARDS / "share/room-30/voila.json").read_text())
+    assert pools["VoilaConfiguration"]["preheat_kernel"] is True
+    assert pools["VoilaKernelManager"]["kernel_pools_config"]["your-own-data.ipynb"] == {
+        "pool_size": 30}
