@@ -177,24 +177,24 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def wait_pool(server, size: int, timeout: float = 1200) -> float:
-    """Wait until ``size`` pre-heated kernels are running and have run their notebooks (their
-    processor use has settled); return the seconds taken."""
+def wait_pool(server, size: int, timeout: float = 1800) -> float:
+    """Wait until ``size`` pre-heated kernels are running and have run their notebooks; return
+    the seconds taken. A kernel counts as ready once it has used the processor time a
+    dashboard takes to import and run (at least 1.5 s) and then sits idle."""
     start = time.monotonic()
-    procs: dict[int, psutil.Process] = {}
+    last: dict[int, float] = {}
     while time.monotonic() - start < timeout:
+        time.sleep(3)
+        ready = 0
         for p in kernels(server):
-            if p.pid not in procs:
-                procs[p.pid] = p
-                p.cpu_percent(interval=None)  # the first reading only starts the count
-        time.sleep(2)
-        if len(procs) < size:
-            continue
-        try:
-            busy = sum(p.cpu_percent(interval=None) for p in procs.values())
-        except psutil.NoSuchProcess:
-            continue
-        if busy < 2 * size:
+            try:
+                used = sum(p.cpu_times()[:2])
+            except psutil.NoSuchProcess:
+                continue
+            if used >= 1.5 and used - last.get(p.pid, 0.0) < 0.05:
+                ready += 1
+            last[p.pid] = used
+        if ready >= size:
             break
     return time.monotonic() - start
 

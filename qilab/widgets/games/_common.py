@@ -20,9 +20,11 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 from PIL import Image
 
@@ -55,9 +57,9 @@ def readable(fig: Figure, width_px: float = PROJECTOR_PX,
     min_pt = min_px * fig.get_figwidth() * 72 / width_px
     for ax in fig.axes:  # tick labels are made as the axes are drawn: set their size here
         for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
-            sizes = [t.get_fontsize() for t in axis.get_ticklabels(which="both")]
-            if not sizes or min(sizes) < min_pt:
-                ax.tick_params(axis=name, which="both", labelsize=max(min_pt, *sizes[:1]))
+            size = axis._major_tick_kw.get("labelsize", rcParams[f"{name}tick.labelsize"])
+            if FontProperties(size=size).get_size_in_points() < min_pt:
+                ax.tick_params(axis=name, which="both", labelsize=min_pt)
     smallest = math.inf
     for text in fig.findobj(Text):
         text.set_parse_math(False)
