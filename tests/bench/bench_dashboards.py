@@ -75,7 +75,14 @@ def kernels(server) -> list[psutil.Process]:
         children = psutil.Process(server.proc.pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
-    return [p for p in children if "ipykernel" in " ".join(p.cmdline())]
+    out = []
+    for p in children:
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                out.append(p)
+        except psutil.Error:  # ended (or ending) meanwhile
+            pass
+    return out
 
 
 def memory_mb(proc: psutil.Process) -> tuple[float, float | None]:
@@ -177,10 +184,10 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def wait_pool(server, size: int, timeout: float = 1800) -> float:
+def wait_pool(server, size: int, timeout: float = 600) -> float:
     """Wait until ``size`` pre-heated kernels are running and have run their notebooks; return
     the seconds taken. A kernel counts as ready once it has used the processor time a
-    dashboard takes to import and run (at least 1.5 s) and then sits idle."""
+    kernel takes to start (at least 0.5 s) and then sits idle."""
     start = time.monotonic()
     last: dict[int, float] = {}
     while time.monotonic() - start < timeout:
@@ -191,7 +198,7 @@ def wait_pool(server, size: int, timeout: float = 1800) -> float:
                 used = sum(p.cpu_times()[:2])
             except psutil.NoSuchProcess:
                 continue
-            if used >= 1.5 and used - last.get(p.pid, 0.0) < 0.05:
+            if used >= 0.5 and used - last.get(p.pid, 0.0) < 0.05:
                 ready += 1
             last[p.pid] = used
         if ready >= size:
