@@ -227,3 +227,23 @@ def test_uploads_too_big_are_refused_in_the_browser_and_text_in_numbers_is_named
         assert page.locator(".qilab-upload-note").count() == 0
     finally:
         context.close()
+
+
+def test_kernels_of_pages_gone_without_a_word_are_culled(browser, tmp_path):
+    """The backstop: a page that vanishes without closing (a crash, a phone asleep) leaves an
+    idle kernel with no connection, which the culling settings of dashboards/voila.json end
+    (here after 4 s instead of 10 minutes, checked every second)."""
+    server = start_voila(tmp_path, "--MappingKernelManager.cull_idle_timeout=4",
+                         "--MappingKernelManager.cull_interval=1")
+    context = browser.new_context()
+    context.route("**/voila/api/shutdown/**", lambda route: route.abort())  # it never arrives
+    try:
+        page = context.new_page()
+        open_form(page, server)
+        assert len(kernels(server)) == 1
+        page.close(run_before_unload=True)
+        context.close()
+        assert wait_kernels(server, lambda n: n == 0, 30) == 0
+        assert "seconds of inactivity" in server.log.read_text(errors="replace")  # culled
+    finally:
+        stop_voila(server)
