@@ -164,7 +164,8 @@ def init_course(course_dir: str | os.PathLike = ".", *, course_id: str = "qi-cou
                               f"{old.course_id} or choose another folder.", field="course id")
     root.mkdir(parents=True, exist_ok=True)
     (root / "exchange").mkdir(exist_ok=True)
-    os.chmod(root / "exchange", 0o777)  # learners (other unix users) submit into it
+    # learners (other unix users) submit into it; sticky: nobody removes what others made
+    os.chmod(root / "exchange", 0o1777)
     for folder in found:
         _check_id(folder.name, "assignment name")
         dest = root / "source" / folder.name
