@@ -109,7 +109,8 @@ chmod 0700 "$(getent passwd "$QI_GRADER" | cut -d: -f6)"
 
 echo "6/7 nbgrader exchange -> $EXCHANGE (1777); courses -> $QI_COURSES"
 mkdir -p "$EXCHANGE" "$QI_COURSES"
-chown root:root "$EXCHANGE" "$QI_COURSES"
+chown root:root "$QI_COURSES"
+chown "$QI_GRADER:$QI_GRADER" "$EXCHANGE"   # the grader releases into it
 chmod 1777 "$EXCHANGE"
 chmod 0755 "$QI_COURSES"
 

@@ -43,8 +43,8 @@ def prepare_exchange(exchange_root: Path, course: str, grader: str) -> list[str]
     warnings: list[str] = []
     user = pwd.getpwnam(grader)
     exchange_root.mkdir(parents=True, exist_ok=True)
-    if exchange_root.stat().st_uid != 0:
-        os.chown(exchange_root, 0, 0)
+    # The grader's (qilab cohort release checks that it owns the exchange), 1777 for nbgrader.
+    os.chown(exchange_root, user.pw_uid, user.pw_gid)
     exchange_root.chmod(0o1777)
     path = exchange_root / course
     if path.is_symlink() or path.exists():

@@ -273,6 +273,18 @@ def test_learner_code_being_graded_gets_nothing_of_the_trainer(hub):
     assert probe["trainer_processes_token"] == "none readable", probe
 
 
+def test_learner_code_being_graded_gets_nothing_of_the_grader_or_other_learners(hub):
+    """With the grading sandbox (qilab cohort autograde), the submission runs as its own
+    unprivileged user: the grader's gradebook, faculty secret and source notebooks, the other
+    learner's submission and home are all out of reach."""
+    probe = hub.probe
+    for what in ("grader home", "faculty secret", "gradebook", "source notebook",
+                 "other learner's submission", "other learner's home"):
+        assert probe["read"][what] == "denied", (what, probe)
+    # Nor the grading service's hub token, through /proc.
+    assert probe["grader_processes_token"] == "none readable", probe
+
+
 def test_removing_a_learner_takes_them_off_the_course_without_a_restart(hub):
     listed = _ok(hub.user_request(LATE, "GET", "/assignments", params={"course_id": COURSE}),
                  "list")
