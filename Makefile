@@ -87,7 +87,8 @@ bench: setup
 	@mkdir -p _build/bench
 	@set -e; for f in tests/bench/bench_*.py; do PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python $$f; done
 
-## hub: start a trial JupyterHub on 127.0.0.1:8000 (as root, after deploy/local/install.sh; see
-## deploy/README.md). There is no default user or password: sign in as a unix user you added.
+## hub: start a trial of the installed JupyterHub on 127.0.0.1:8000 with the real settings in
+## /etc/qi-curriculum/hub.yml (as root, after deploy/local/install.sh; see deploy/README.md).
+## There is no default user or password: sign in as a unix user you added.
 hub:
 	deploy/local/trial-hub.sh

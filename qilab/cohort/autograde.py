@@ -11,17 +11,21 @@ Speed
     a kernel is never reused for another learner, so nothing leaks between them.
 
 Safety
-    Each kernel runs in a private temporary folder holding a copy of that one submission's files
-    (``HOME`` and ``TMPDIR`` point there too), never with the course folder or the gradebook as
-    its working directory, and without the faculty secret in its environment. Its address space
-    and file sizes are limited (:mod:`qilab.cohort.sandbox`). A cell that runs too long is
-    interrupted and marked as an error (its test scores 0); a kernel that dies (``os._exit``, a
-    crash, the memory limit) or ignores the interrupt is replaced by a fresh one, the cell is
-    marked as an error and grading goes on with the next cell. Output is capped while it arrives,
-    so a flood cannot exhaust the grader's memory. A notebook file larger than
-    ``max_notebook_mb`` is not parsed: the learner's blank released notebook is graded in its
-    place with a note saying why (all its autograded parts score 0). The whole submission has a
-    time budget after which its kernel is killed. One learner's failure never stops the batch.
+    Each kernel runs in the grading sandbox (:mod:`qilab.cohort.sandbox`): its own uid (or an
+    unprivileged user namespace), its own PID, mount and network namespaces and control group,
+    a fresh read-only root holding only what a notebook needs and a copy of that one
+    submission, and an environment built from nothing; memory, processes, CPU time, files and
+    disk are limited. Where no sandbox is possible, autograde refuses unless the trainer passes
+    ``unsafe_no_sandbox``. A cell that runs too long is interrupted and marked as an error (its
+    test scores 0); a kernel that dies (``os._exit``, a crash, the memory limit), freezes or
+    ignores the interrupt is killed with everything it started, the cell is marked as an error
+    with the reason and grading goes on with the next cell in a fresh kernel. Output is capped
+    while it arrives (per cell and per notebook), so a flood cannot exhaust the grader's memory.
+    A notebook file too large, not UTF-8 or nested too deeply is not parsed: the learner's blank
+    released notebook is graded in its place with a note saying why (all its autograded parts
+    score 0). The whole submission has a time budget after which its sandbox is killed. A seal
+    on the installed ``qilab`` is checked before each learner's marks are written. One
+    learner's failure never stops the batch.
 
 Before grading, the gradebook is copied to ``backups/`` (a consistent SQLite backup, renamed
 into place atomically). Grading is deterministic: running it again gives the same grades.
@@ -35,9 +39,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -57,11 +63,25 @@ from ..errors import QIDataError
 from . import marking
 from .course import Course, ensure_venv_on_path
 from .progress import ProgressBar
+from .sandbox import (
+    LAUNCHER,
+    UNSAFE_NOTE,
+    ControlGroup,
+    IntegrityError,
+    PackageSeal,
+    UidPool,
+    detect_mode,
+    kernel_env,
+    read_only_binds,
+    write_plan,
+)
 
-SANDBOX_SCRIPT = Path(__file__).with_name("sandbox.py")
 STAGING = Path(".qilab") / "staging"
-#: environment variables a learner's kernel must never see
-_SECRET_ENV_PREFIXES = ("QILAB_FACULTY_SECRET", "JUPYTERHUB_API_TOKEN", "JPY_API_TOKEN")
+#: the longest error message or traceback line kept from a kernel
+_MAX_ERROR_CHARS = 4000
+REJECTED_NOTE = ("**Not graded: your submitted notebook {why}.** This is a blank copy of the "
+                 "assignment graded in its place, so the autograded parts score 0. Save it again "
+                 "from JupyterLab and submit again, or ask your trainer.")
 OVERSIZE_NOTE = ("**Not graded: your submitted notebook was {size:.1f} MB, larger than the "
                  "{limit:.1f} MB limit.** This is a blank copy of the assignment graded in its "
                  "place, so the autograded parts score 0. Clear large outputs (Kernel → Restart "
@@ -81,7 +101,13 @@ class Limits:
     file_mb: int = 64
     max_notebook_mb: float = 5.0
     max_output_kb: int = 512
+    max_total_output_kb: int = 2048
     submission_timeout: float = 900.0
+    processes: int = 64
+    cpu_seconds: int = 600
+    disk_mb: int = 256
+    max_json_depth: int = 64
+    max_message_mb: int = 16
 
 
 @dataclass
@@ -124,12 +150,18 @@ class AutogradeReport:
 # kernels
 
 class Sandbox:
-    """One started kernel and the private folder it runs in."""
+    """One started kernel: its launcher process, uid, control group and private folder."""
 
-    def __init__(self, km: Any, workdir: Path, root: Path | None = None) -> None:
+    def __init__(self, km: Any, workdir: Path, root: Path | None = None, *,
+                 uid: int | None = None, uids: UidPool | None = None,
+                 cgroup: ControlGroup | None = None, populated: bool = False) -> None:
         self.km = km
         self.workdir = workdir
         self.root = root or workdir
+        self.uid = uid
+        self.uids = uids
+        self.cgroup = cgroup
+        self.populated = populated
         self.killed_by_watchdog = False
 
     @property
@@ -138,10 +170,14 @@ class Sandbox:
         return getattr(proc, "pid", None)
 
     def populate(self, folder: Path) -> None:
-        """Copy the submission's files (not its notebooks) into the kernel's folder."""
+        """Copy the submission's files (not its notebooks) into the kernel's folder, unless
+        the launcher already put them in the sandbox."""
+        if self.populated:
+            return
         for path in folder.rglob("*"):
             rel = path.relative_to(folder)
-            if path.suffix == ".ipynb" or any(part.startswith(".") for part in rel.parts):
+            if path.suffix == ".ipynb" or any(part.startswith(".") for part in rel.parts) \
+                    or path.is_symlink():
                 continue
             dest = self.workdir / rel
             if path.is_dir():
@@ -149,59 +185,123 @@ class Sandbox:
             elif path.is_file():
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, dest)
+        self.populated = True
 
-    def kill(self) -> None:
-        """Kill the kernel and everything it started, and remove its folder."""
+    def stop_now(self) -> None:
+        """Kill the kernel and everything it started; safe to call from the watchdog thread.
+
+        Its control group is killed (frozen first), and the launcher is told to end: it kills
+        the sandbox's first process, which ends the PID namespace and everything in it, and
+        waits for it, so no process is left behind, not even as a zombie. Without a sandbox,
+        the kernel's process group is killed."""
+        if self.cgroup is not None:
+            self.cgroup.kill()
         pid = self.pid
         if pid:
             try:
-                os.killpg(pid, signal.SIGKILL)  # jupyter_client starts kernels in a new session
+                if self.cgroup is None and self.uid is None:
+                    os.killpg(pid, signal.SIGKILL)  # no sandbox: its process group
+                else:
+                    os.kill(pid, signal.SIGTERM)  # the launcher: see sandbox/launcher.py
             except (ProcessLookupError, PermissionError):
                 pass
+
+    def kill(self) -> None:
+        """Kill the kernel and everything it started, and remove its folder and group."""
+        self.stop_now()
+        pid = self.pid
+        if pid:
             try:
                 self.km.provisioner.process.wait(timeout=5)
-            except Exception:  # noqa: BLE001 - best effort: the process may be gone already
-                pass
+            except Exception:  # noqa: BLE001 - the launcher did not end: use force
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                    self.km.provisioner.process.wait(timeout=5)
+                except Exception:  # noqa: BLE001 - best effort: it may be gone already
+                    pass
         try:
             from jupyter_core.utils import run_sync
             run_sync(self.km.cleanup_resources)()
         except Exception:  # noqa: BLE001
             pass
+        if self.cgroup is not None:
+            self.cgroup.kill()
+            self.cgroup.remove()
         shutil.rmtree(self.root, ignore_errors=True)
+        if self.uids is not None and self.uid is not None:
+            self.uids.release(self.uid)
 
 
 class KernelPool:
     """Kernels started ahead of need, one per submission; :meth:`take` hands each out once.
 
-    ``plan`` is the order in which learners will be graded. Each kernel starts in a private
-    folder shaped like nbgrader's (``.../autograded/<learner>/<assignment>``, so code that works
-    out the learner from its folder, as :mod:`qilab.cohort.identity` does, sees the same learner
-    as under ``nbgrader autograde``), and ``ahead`` kernels boot in the background while the
-    current submission runs. A kernel is never handed to a second learner.
+    ``plan`` is the order in which learners will be graded. Each kernel starts in the grading
+    sandbox (:mod:`qilab.cohort.sandbox`, in ``mode`` root, userns or none) in a working folder
+    shaped like nbgrader's (``.../autograded/<learner>/<assignment>``, so code that works out
+    the learner from its folder, as :mod:`qilab.cohort.identity` does, sees the same learner
+    as under ``nbgrader autograde``) holding a copy of that learner's staged files from
+    ``staging``; ``ahead`` kernels boot in the background while the current submission runs.
+    A kernel is never handed to a second learner.
     """
 
     def __init__(self, limits: Limits, assignment: str, plan: list[str], *, ahead: int = 2,
-                 kernel_name: str = "python3", preload: tuple[str, ...] = ()) -> None:
+                 kernel_name: str = "python3", preload: tuple[str, ...] = (),
+                 mode: str = "none", staging: Path | None = None) -> None:
+        import zmq
+        import zmq.asyncio
+
         self.limits = limits
         self.preload = preload
         self.assignment = assignment
         self.ahead = max(1, int(ahead))
         self.kernel_name = kernel_name
+        self.mode = mode
+        self.staging = staging
         self._plan: deque[str] = deque(plan)
         self._ready: deque[tuple[str, Sandbox]] = deque()
         self.started = 0
+        #: what happened to each learner's kernels (timeouts, crashes), for the report
+        self.notes: dict[str, list[str]] = {}
         self.base = Path(tempfile.mkdtemp(prefix="qilab-grading-"))
+        self.uids = UidPool() if mode == "root" else None
+        self.binds = read_only_binds() if mode != "none" else []
+        # no message from a kernel may be larger than this: the grader's memory is not theirs
+        self.context = zmq.asyncio.Context()
+        self.context.setsockopt(zmq.MAXMSGSIZE, limits.max_message_mb * 1024 * 1024)
 
-    def _env(self, workdir: Path) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(_SECRET_ENV_PREFIXES)}
-        tmp = workdir.parents[2] / "tmp"
-        env.update(HOME=str(workdir), TMPDIR=str(tmp), MPLCONFIGDIR=str(tmp / "matplotlib"),
-                   IPYTHONDIR=str(tmp / "ipython"), NBGRADER_EXECUTION="autograde",
-                   PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="agg", OPENBLAS_NUM_THREADS="1",
-                   OMP_NUM_THREADS="1")
-        env.pop("JUPYTERHUB_USER", None)
-        return env
+    def _launch_plan(self, student: str, box_root: Path, ipc: Path) -> tuple[dict, Sandbox]:
+        src = self.staging / student / self.assignment if self.staging else None
+        copy_from = str(src) if src is not None and src.is_dir() else None
+        uid = self.uids.acquire() if self.uids is not None else os.getuid()
+        limits = {"memory_mb": self.limits.memory_mb, "file_mb": self.limits.file_mb,
+                  "cpu_seconds": self.limits.cpu_seconds, "processes": self.limits.processes,
+                  "nofile": 1024}
+        plan: dict[str, Any] = {"mode": self.mode, "uid": uid, "gid": uid, "limits": limits,
+                                "python": sys.executable, "launcher": str(LAUNCHER),
+                                "preload": list(self.preload)}
+        if self.mode == "none":
+            workdir = box_root / "autograded" / student / self.assignment
+            workdir.mkdir(parents=True)
+            tmp = box_root / "tmp"
+            tmp.mkdir()
+            plan.update(workdir=str(workdir), env=kernel_env(str(workdir), str(tmp)))
+            box = Sandbox(None, workdir, box_root)
+            if src is not None and src.is_dir():
+                box.populate(src)
+            return plan, box
+        workdir = f"/grading/autograded/{student}/{self.assignment}"
+        (box_root / "root").mkdir()
+        cgroup = None
+        if self.mode == "root":
+            os.chown(ipc, uid, uid)
+            cgroup = ControlGroup.create(f"{os.getpid()}-{box_root.name}",
+                                         self.limits.memory_mb, self.limits.processes)
+        plan.update(workdir=workdir, env=kernel_env(workdir, "/tmp"), ipc_dir=str(ipc),
+                    root_dir=str(box_root / "root"), disk_mb=self.limits.disk_mb,
+                    binds=self.binds, copy_from=copy_from,
+                    cgroups=[str(p) for p in cgroup.paths] if cgroup else [])
+        return plan, Sandbox(None, Path(workdir), box_root, uid=uid, uids=self.uids,
+                             cgroup=cgroup, populated=True)
 
     def _start_one(self, student: str) -> Sandbox:
         from jupyter_client.kernelspec import KernelSpec
@@ -209,22 +309,29 @@ class KernelPool:
         from jupyter_core.utils import run_sync
 
         box_root = Path(tempfile.mkdtemp(prefix="k", dir=self.base))
-        workdir = box_root / "autograded" / student / self.assignment
-        workdir.mkdir(parents=True)
-        (box_root / "tmp").mkdir()
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
-        km._kernel_spec = KernelSpec(  # the course's python, through the limits launcher
-            argv=[sys.executable, str(SANDBOX_SCRIPT), "--memory-mb", str(self.limits.memory_mb),
-                  "--file-mb", str(self.limits.file_mb), "--preload", ",".join(self.preload),
-                  "--", "-f", "{connection_file}"],
+        ipc = box_root / "ipc"
+        ipc.mkdir(mode=0o700)
+        plan, box = self._launch_plan(student, box_root, ipc)
+        plan_path = write_plan(box_root, plan)
+        km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                ip=str(ipc / "k"), context=self.context)
+        km.client = functools.partial(type(km).client, km, context=self.context)
+        km._kernel_spec = KernelSpec(  # the course's python, through the sandbox launcher
+            argv=[sys.executable, str(LAUNCHER), str(plan_path), "--", "-f",
+                  "{connection_file}"],
             display_name="Python 3 (qilab grading sandbox)", language="python",
             interrupt_mode="signal", metadata={})
-        km.connection_file = str(box_root / "kernel.json")
-        run_sync(km.start_kernel)(cwd=str(workdir), env=self._env(workdir),
-                                  extra_arguments=["--HistoryManager.hist_file=:memory:"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        km.connection_file = str(ipc / "connection.json")
+        box.km = km
+        try:
+            run_sync(km.start_kernel)(cwd=str(box_root), env=dict(plan["env"]),
+                                      extra_arguments=["--HistoryManager.hist_file=:memory:"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except BaseException:
+            box.kill()
+            raise
         self.started += 1
-        return Sandbox(km, workdir, box_root)
+        return box
 
     def _top_up(self) -> None:
         while len(self._ready) < self.ahead and self._plan:
@@ -258,12 +365,13 @@ class KernelPool:
         while self._ready:
             self._ready.popleft()[1].kill()
         shutil.rmtree(self.base, ignore_errors=True)
+        self.context.destroy(linger=0)
 
 
 # --------------------------------------------------------------------------------------------
 # nbgrader integration
 
-def _safe_execute_class(pool: KernelPool, limits: Limits) -> type:
+def _safe_execute_class(pool: KernelPool, limits: Limits, seal: PackageSeal) -> type:
     """nbgrader's ``Execute`` preprocessor, running each notebook in a pooled sandbox."""
     from jupyter_core.utils import run_sync
     from nbclient.client import NotebookClient
@@ -272,6 +380,7 @@ def _safe_execute_class(pool: KernelPool, limits: Limits) -> type:
     from nbgrader.preprocessors import Execute
 
     max_output = limits.max_output_kb * 1024
+    max_total = limits.max_total_output_kb * 1024
 
     class SafeExecute(Execute):
         """Execute in a fresh pooled kernel; survive timeouts, crashes and floods."""
@@ -287,10 +396,12 @@ def _safe_execute_class(pool: KernelPool, limits: Limits) -> type:
             self._box: Sandbox | None = None
             self._output_sizes: dict[int, int] = {}
             self._deadline = time.monotonic() + limits.submission_timeout
+            self._total_output = 0
             try:
                 run_sync(self._run_all)()
             finally:
                 self._drop_kernel()
+            seal.check()  # before nbgrader writes this learner's marks
             self.set_widgets_metadata()
             return self.nb, self.resources
 
@@ -312,12 +423,7 @@ def _safe_execute_class(pool: KernelPool, limits: Limits) -> type:
         @staticmethod
         def _expire(box: Sandbox) -> None:
             box.killed_by_watchdog = True
-            pid = box.pid
-            if pid:
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            box.stop_now()
 
         def _drop_kernel(self) -> None:
             if getattr(self, "_watchdog", None) is not None:
@@ -368,26 +474,38 @@ def _safe_execute_class(pool: KernelPool, limits: Limits) -> type:
             else:
                 why = ("the kernel stopped while running this cell (the code ended Python, "
                        "crashed, or went over the memory limit)")
+            student = self.resources["nbgrader"]["student"]
+            pool.notes.setdefault(student, []).append(
+                f"kernel stopped in cell {cell.metadata.get('nbgrader', {}).get('grade_id') or '?'}"
+                f": {why}")
             cell.outputs.append(NotebookNode(
                 output_type="error", ename="KernelStopped",
                 evalue=f"{why}. Cells after this one ran in a fresh kernel.",
                 traceback=[f"KernelStopped: {why}. Cells after this one ran in a fresh kernel."]))
 
-        # --- output cap
+        # --- output caps: per cell, and for the whole notebook
         def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001 - nbclient's API
             content = msg.get("content", {})
+            if msg["msg_type"] == "error":  # a traceback is kept, but never a huge one
+                content["evalue"] = str(content.get("evalue", ""))[:_MAX_ERROR_CHARS]
+                content["traceback"] = [str(line)[:_MAX_ERROR_CHARS] for line in
+                                        content.get("traceback", [])[:200]]
+                return super().output(outs, msg, display_id, cell_index)
             size = len(json.dumps(content.get("data") or content.get("text") or "",
-                                  default=str)) if msg["msg_type"] != "error" else 0
+                                  default=str))
             used = self._output_sizes.get(cell_index, 0)
-            if used + size > max_output:
+            if used + size > max_output or self._total_output + size > max_total:
                 if used <= max_output:
                     self._output_sizes[cell_index] = max_output + 1
+                    why = (f"more than {limits.max_output_kb} KB from one cell"
+                           if used + size > max_output else
+                           f"more than {limits.max_total_output_kb} KB from this notebook")
                     outs.append(NotebookNode(
                         output_type="stream", name="stderr",
-                        text=f"\n... output stopped here: more than {limits.max_output_kb} KB "
-                             "from one cell ...\n"))
+                        text=f"\n... output stopped here: {why} ...\n"))
                 return None
             self._output_sizes[cell_index] = used + size
+            self._total_output += size
             return super().output(outs, msg, display_id, cell_index)
 
     return SafeExecute
@@ -427,18 +545,19 @@ def _stage(course: Course, assignment: str, students: list[str], limits: Limits,
                 (dest / rel).mkdir(parents=True, exist_ok=True)
                 continue
             size_mb = path.stat().st_size / 1e6
-            if path.suffix == ".ipynb" and size_mb > limits.max_notebook_mb:
+            why = notebook_problem(path, limits) if path.suffix == ".ipynb" else None
+            if why is not None:
                 blank = released / rel
                 if not blank.exists():
                     continue  # nbgrader scores a missing notebook 0
                 nb = nbformat.read(blank, as_version=4)
-                nb.cells.insert(0, nbformat.v4.new_markdown_cell(OVERSIZE_NOTE.format(
-                    size=size_mb, limit=limits.max_notebook_mb)))
+                oversized = size_mb > limits.max_notebook_mb
+                note = OVERSIZE_NOTE.format(size=size_mb, limit=limits.max_notebook_mb) \
+                    if oversized else REJECTED_NOTE.format(why=why)
+                nb.cells.insert(0, nbformat.v4.new_markdown_cell(note))
                 nbformat.write(nb, dest / rel)
-                results[student].status = "oversized"
-                results[student].notes.append(
-                    f"{rel} is {size_mb:.1f} MB (limit {limits.max_notebook_mb:g} MB): "
-                    "graded as blank")
+                results[student].status = "oversized" if oversized else "rejected"
+                results[student].notes.append(f"{rel} {why}: graded as blank")
             else:
                 (dest / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, dest / rel)
@@ -448,6 +567,50 @@ def _stage(course: Course, assignment: str, students: list[str], limits: Limits,
                         results[student].notes.append(
                             f"nbgrader metadata restored in {fixed} cell(s) of {rel}")
     return staging
+
+
+def json_depth(text: str) -> int:
+    """How deeply the arrays and objects of JSON ``text`` nest, found without parsing it (a
+    parser would recurse that deep).
+
+    >>> json_depth('{"a": [1, {"b": "[[["}]}')
+    3
+    """
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_JSON_STRING.sub('""', text)):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def notebook_problem(path: Path, limits: Limits) -> str | None:
+    """Why the notebook at ``path`` must not be parsed (too large, not UTF-8, nested too
+    deeply), or None. Read as bytes only; nothing is parsed.
+
+    >>> import tempfile, pathlib
+    >>> nb = pathlib.Path(tempfile.mkdtemp()) / "deep.ipynb"
+    >>> _ = nb.write_text("[" * 500 + "]" * 500)
+    >>> notebook_problem(nb, Limits())
+    'is nested 500 levels deep (limit 64)'
+    """
+    size = path.stat().st_size
+    if size > limits.max_notebook_mb * 1e6:
+        return f"is {size / 1e6:.1f} MB (limit {limits.max_notebook_mb:g} MB)"
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"is not UTF-8 text (byte {exc.start})"
+    depth = json_depth(text)
+    if depth > limits.max_json_depth:
+        return f"is nested {depth} levels deep (limit {limits.max_json_depth})"
+    return None
 
 
 def _restore_metadata(path: Path, released: Path) -> int:
@@ -460,7 +623,7 @@ def _restore_metadata(path: Path, released: Path) -> int:
         nb = json.loads(path.read_text(encoding="utf-8"))
         ref = json.loads(released.read_text(encoding="utf-8"))
         cells = nb["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return 0
     by_id = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c["metadata"]["nbgrader"]
              for c in ref.get("cells", []) if c.get("metadata", {}).get("nbgrader")}
@@ -523,12 +686,19 @@ def _released_kernel_name(course: Course, assignment: str) -> str:
 
 def autograde(course: Course, assignment: str, *, student: str | None = None,
               workers: int = 2, timeout: int | None = None, limits: Limits | None = None,
-              progress: bool = True, log_level: int = logging.ERROR) -> AutogradeReport:
+              progress: bool = True, log_level: int = logging.ERROR,
+              unsafe_no_sandbox: bool = False) -> AutogradeReport:
     """Autograde every collected submission of ``assignment`` (or one learner's).
 
     Writes the gradebook exactly as ``nbgrader autograde`` does and returns a report with each
     learner's status, notes and score. ``workers`` is how many kernels start ahead of need;
     ``timeout`` (seconds a cell) overrides the course configuration.
+
+    Learners' code runs in the grading sandbox (:mod:`qilab.cohort.sandbox`); where it cannot
+    (neither root nor unprivileged user namespaces) this raises
+    :class:`~qilab.cohort.sandbox.SandboxUnavailable`, unless ``unsafe_no_sandbox`` is set, in
+    which case learners' code runs as the grader (resource limits only) and every report line
+    says so.
     """
     started = time.monotonic()
     course.require_assignment(assignment)
@@ -554,10 +724,11 @@ def autograde(course: Course, assignment: str, *, student: str | None = None,
         raise QIDataError(f"No submissions of {assignment!r} collected yet: run `qilab cohort "
                           f"collect {assignment}` first.", field="assignment")
 
+    mode = detect_mode(allow_unsafe=unsafe_no_sandbox)
     ensure_venv_on_path()
     with _only_one_run(course):
         return _autograde_locked(course, assignment, students, limits, workers, progress,
-                                 log_level, started)
+                                 log_level, started, mode)
 
 
 @contextlib.contextmanager
@@ -580,21 +751,26 @@ def _only_one_run(course: Course) -> Any:
 
 def _autograde_locked(course: Course, assignment: str, students: list[str], limits: Limits,
                       workers: int, progress: bool, log_level: int,
-                      started: float) -> AutogradeReport:
+                      started: float, mode: str) -> AutogradeReport:
     backup = backup_gradebook(course, f"before-autograde-{assignment}")
     results = {s: SubmissionResult(s) for s in students}
     workers = min(workers, len(students))
     bar = ProgressBar(len(students), f"Autograding {assignment}") if progress else None
     warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's, harmless
+    seal = PackageSeal()
+    if mode == "none":
+        for result in results.values():
+            result.notes.append(UNSAFE_NOTE)
     try:
         _stage(course, assignment, students, limits, results)
         if workers == 1:
             done = _grade_group(course, assignment, students, limits, 2, log_level,
-                                lambda who, ok: bar.advance(note=who) if bar else None)
+                                lambda who, ok: bar.advance(note=who) if bar else None,
+                                mode=mode, seal=seal)
             _merge(results, done)
         else:
             _grade_in_workers(course, assignment, students, limits, workers, log_level,
-                              results, bar)
+                              results, bar, mode, seal)
     finally:
         shutil.rmtree(course.root / STAGING, ignore_errors=True)
         if bar:
@@ -614,7 +790,7 @@ def _merge(results: dict[str, SubmissionResult], done: dict[str, SubmissionResul
 
 def _grade_in_workers(course: Course, assignment: str, students: list[str], limits: Limits,
                       workers: int, log_level: int, results: dict[str, SubmissionResult],
-                      bar: ProgressBar | None) -> None:
+                      bar: ProgressBar | None, mode: str, seal: PackageSeal) -> None:
     """Grade in ``workers`` processes, each a share of the learners (round robin) with its own
     kernel pool; gradebook access is serialised by a lock file."""
     import multiprocessing as mp
@@ -623,7 +799,8 @@ def _grade_in_workers(course: Course, assignment: str, students: list[str], limi
     queue = ctx.Queue()
     groups = [students[i::workers] for i in range(workers)]
     procs = [ctx.Process(target=_worker_main, args=(course, assignment, g, limits, log_level,
-                                                    queue), daemon=False) for g in groups]
+                                                    queue, mode, seal), daemon=False)
+             for g in groups]
     for proc in procs:
         proc.start()
     finished = 0
@@ -642,6 +819,10 @@ def _grade_in_workers(course: Course, assignment: str, students: list[str], limi
         elif kind == "group":
             finished += 1
             _merge(results, payload)
+        elif kind == "broken":
+            for proc in procs:
+                proc.kill()
+            raise IntegrityError(payload, field="qilab")
     for proc in procs:
         proc.join(timeout=30)
     for who in students:
@@ -650,11 +831,30 @@ def _grade_in_workers(course: Course, assignment: str, students: list[str], limi
             results[who].notes.append("its grading worker stopped before reaching it")
 
 
+def _fresh_after_fork() -> None:
+    """A forked worker gets its own event loop, and forgets jupyter_core's background loop
+    runners: their threads stayed in the parent, so waiting on them would hang forever."""
+    try:
+        from jupyter_core import utils
+        utils._runner_map.clear()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        utils._loop.set(loop)
+    except (ImportError, AttributeError):
+        asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 def _worker_main(course: Course, assignment: str, students: list[str], limits: Limits,
-                 log_level: int, queue: Any) -> None:
-    done = _grade_group(course, assignment, students, limits, 1, log_level,
-                        lambda who, ok: queue.put(("one", who)),
-                        after_prime=lambda: _serialise_gradebook(course))
+                 log_level: int, queue: Any, mode: str, seal: PackageSeal) -> None:
+    _fresh_after_fork()
+    try:
+        done = _grade_group(course, assignment, students, limits, 1, log_level,
+                            lambda who, ok: queue.put(("one", who)),
+                            after_prime=lambda: _serialise_gradebook(course), mode=mode,
+                            seal=seal)
+    except IntegrityError as exc:
+        queue.put(("broken", str(exc)))
+        return
     queue.put(("group", done))
 
 
@@ -733,20 +933,23 @@ def source_imports(course: Course, assignment: str) -> tuple[str, ...]:
 
 def _grade_group(course: Course, assignment: str, students: list[str], limits: Limits,
                  ahead: int, log_level: int, notify: Callable[[str, bool], Any],
-                 after_prime: Callable[[], Any] | None = None) -> dict[str, SubmissionResult]:
+                 after_prime: Callable[[], Any] | None = None, *, mode: str = "none",
+                 seal: PackageSeal | None = None) -> dict[str, SubmissionResult]:
     """Grade ``students`` one after another in this process, with kernels started ahead."""
     sub_root = course.root / "submitted"
     plan = [s for s in students for _ in range(max(1, len(list(
         (sub_root / s / assignment).glob("*.ipynb")))))]
     pool = KernelPool(limits, assignment, plan, ahead=ahead,
                       kernel_name=_released_kernel_name(course, assignment),
-                      preload=source_imports(course, assignment))
+                      preload=source_imports(course, assignment), mode=mode,
+                      staging=course.root / STAGING)
     pool.prime()  # kernels boot while nbgrader loads
     if after_prime:
         after_prime()
     results = {s: SubmissionResult(s) for s in students}
     try:
-        _run_converter(course, assignment, students, pool, limits, results, notify, log_level)
+        _run_converter(course, assignment, students, pool, limits, results, notify, log_level,
+                       seal or PackageSeal())
     finally:
         pool.close()
     return results
@@ -754,7 +957,8 @@ def _grade_group(course: Course, assignment: str, students: list[str], limits: L
 
 def _run_converter(course: Course, assignment: str, students: list[str], pool: KernelPool,
                    limits: Limits, results: dict[str, SubmissionResult],
-                   notify: Callable[[str, bool], Any], log_level: int) -> None:
+                   notify: Callable[[str, bool], Any], log_level: int,
+                   seal: PackageSeal) -> None:
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import NbGraderException
     from nbgrader.coursedir import CourseDirectory
@@ -763,7 +967,7 @@ def _run_converter(course: Course, assignment: str, students: list[str], pool: K
     config = load_nbgrader_config(course)
     config.CourseDirectory.root = str(course.root)
     config.CourseDirectory.submitted_directory = str(STAGING)
-    safe_execute = _safe_execute_class(pool, limits)
+    safe_execute = _safe_execute_class(pool, limits, seal)
     logger = logging.getLogger("qilab.cohort.autograde.nbgrader")
     logger.setLevel(log_level)
     if not logger.handlers:
@@ -800,6 +1004,11 @@ def _run_converter(course: Course, assignment: str, students: list[str], pool: K
             ok = False
             results[student].status = "failed"
             results[student].notes.append(f"{type(exc).__name__}: {exc}")
+        results[student].notes.extend(pool.notes.pop(student, []))
+        if seal.broken:
+            raise IntegrityError(f"The installed qilab package changed while {student} was "
+                                 f"graded ({', '.join(seal.broken[:5])}): grading stopped and "
+                                 "no further marks were written.", field="qilab")
         notify(student, ok)
 
 

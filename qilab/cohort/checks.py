@@ -1062,6 +1062,7 @@ def model_answer(task: str, seed: int) -> Any:
 
 _MARKER = "QILAB-CLEAN-CHECK "
 _TIMEOUT_SECONDS = 120
+_MAX_CHECKER_OUTPUT = 1_000_000
 
 
 def _plain_json(value: Any) -> str:
@@ -1137,16 +1138,28 @@ def _spawn_checker(request: str) -> tuple[int, str]:
             data = data[px.write(in_w, data):]
     finally:
         px.close(in_w)
-    chunks = []
-    while True:
+    import select
+    import time
+    chunks, size, deadline, why = [], 0, time.monotonic() + _TIMEOUT_SECONDS, ""
+    while True:  # a checker that hangs or floods is stopped: time and output are limited
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([out_r], [], [], left)[0]:
+            why = f"\nthe checker took longer than {_TIMEOUT_SECONDS} s"
+            break
         chunk = px.read(out_r, 65536)
         if not chunk:
             break
+        size += len(chunk)
+        if size > _MAX_CHECKER_OUTPUT:
+            why = "\nthe checker wrote too much output"
+            break
         chunks.append(chunk)
+    if why:
+        px.kill(pid, 9)
     px.close(out_r)
     _, status = px.waitpid(pid, 0)
-    code = px.waitstatus_to_exitcode(status)
-    return code, b"".join(chunks).decode("utf-8", "replace")
+    code = px.waitstatus_to_exitcode(status) if not why else 1
+    return code, b"".join(chunks).decode("utf-8", "replace") + why
 
 
 def verify_in_clean_process(task: str, learner_answer: Any, seed: int | None = None, *,

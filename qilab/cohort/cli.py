@@ -4,6 +4,7 @@
     qilab cohort release ASSIGNMENT [--due "YYYY-MM-DD HH:MM"]
     qilab cohort collect ASSIGNMENT
     qilab cohort autograde ASSIGNMENT [--student ID] [--workers N] [--timeout S]
+                                      [--unsafe-no-sandbox]
     qilab cohort feedback ASSIGNMENT
     qilab cohort export [--output grades.csv]
     qilab cohort certify --tier TIER [--evidence evidence.csv] [--date YYYY-MM-DD]
@@ -65,6 +66,10 @@ def add_cohort_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="learners graded at once, one process each (default 2)")
     p.add_argument("--timeout", type=int, default=None,
                    help="seconds a cell may run (default: the course's c.Execute.timeout)")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="DANGEROUS: where neither root nor user namespaces are available, run "
+                   "learners' code as you, with only resource limits (they can read your files "
+                   "and the gradebook). Never on a hub or with real learners.")
     p = step("feedback", "write learners' HTML feedback for an assignment")
     p.add_argument("assignment")
     p = step("export", "export all grades to CSV")
@@ -103,15 +108,29 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     course = open_course(args.course_dir)
     if args.step == "release":
-        out = steps.release(course, args.assignment, due=args.due)
+        notes: list[str] = []
+        out = steps.release(course, args.assignment, due=args.due, notes=notes)
+        for note in notes:
+            print(f"Exchange repaired: {note}", file=sys.stderr)
         print(f"Released {args.assignment} ({out}).")
     elif args.step == "collect":
-        who = steps.collect(course, args.assignment)
-        print(f"Collected {len(who)} submission(s) of {args.assignment}.")
+        from .exchange import CollectReport
+        got = CollectReport()
+        who = steps.collect(course, args.assignment, report=got)
+        for line in got.problems:
+            print(f"Not collected: {line}", file=sys.stderr)
+        for line in got.warnings:
+            print(f"nbgrader warning: {line}", file=sys.stderr)
+        print(f"Collected {len(who)} submission(s) of {args.assignment}"
+              + (f"; {len(got.problems)} entry(ies) refused (above)." if got.problems else "."))
     elif args.step == "autograde":
         from .autograde import autograde
         report = autograde(course, args.assignment, student=args.student,
-                           workers=args.workers, timeout=args.timeout)
+                           workers=args.workers, timeout=args.timeout,
+                           unsafe_no_sandbox=args.unsafe_no_sandbox)
+        if args.unsafe_no_sandbox:
+            print("WARNING: graded WITHOUT the sandbox (--unsafe-no-sandbox): learners' code "
+                  "ran as you.", file=sys.stderr)
         print(report.table())
         print(f"Graded {len(report.results)} in {report.seconds:.1f} s; gradebook backed up "
               f"to {report.backup}.")

@@ -66,7 +66,15 @@ class Course:
 
     @property
     def exchange(self) -> Path:
-        return self.root / "exchange"
+        """The exchange nbgrader uses: the last ``c.Exchange.root`` in the course's nbgrader
+        settings (a hub adds its shared exchange there: deploy/local/qi_courses.py), else the
+        course's own ``exchange/``."""
+        try:
+            text = (self.root / "nbgrader_config.py").read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        found = re.findall(r"^c\.Exchange\.root = '([^']*)'$", text, re.M)
+        return Path(found[-1]) if found else self.root / "exchange"
 
     @property
     def register(self) -> Path:
@@ -164,7 +172,8 @@ def init_course(course_dir: str | os.PathLike = ".", *, course_id: str = "qi-cou
                               f"{old.course_id} or choose another folder.", field="course id")
     root.mkdir(parents=True, exist_ok=True)
     (root / "exchange").mkdir(exist_ok=True)
-    os.chmod(root / "exchange", 0o777)  # learners (other unix users) submit into it
+    # learners (other unix users) submit into it; sticky: nobody removes what others made
+    os.chmod(root / "exchange", 0o1777)
     for folder in found:
         _check_id(folder.name, "assignment name")
         dest = root / "source" / folder.name

@@ -21,10 +21,14 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import QIDataError
 from ..storage import atomic_write_text
 from .course import Course, ensure_venv_on_path, venv_env
+
+if TYPE_CHECKING:
+    from .exchange import CollectReport
 
 
 def run_nbgrader(course: Course, *args: str, timeout: float | None = None) -> str:
@@ -64,24 +68,43 @@ def set_due_date(course: Course, assignment: str, due: str) -> None:
         gb.update_or_create_assignment(assignment, duedate=parse_due(due))
 
 
-def release(course: Course, assignment: str, *, due: str | None = None) -> Path:
+def release(course: Course, assignment: str, *, due: str | None = None,
+            notes: list[str] | None = None) -> Path:
     """Generate the learners' version of ``assignment`` and put it in the exchange.
 
-    Returns the released folder. With ``due``, late submissions are flagged.
+    Returns the released folder. With ``due``, late submissions are flagged. The exchange is
+    checked first (:func:`qilab.cohort.exchange.check_exchange`): a course folder there that a
+    learner made is moved aside, and what was repaired is appended to ``notes``.
     """
+    from .exchange import check_exchange, secure_inbound
     course.require_assignment(assignment)
+    repaired = check_exchange(course)
+    if notes is not None:
+        notes.extend(repaired)
     if due:
         set_due_date(course, assignment, due)
     run_nbgrader(course, "generate_assignment", assignment, "--force")
     run_nbgrader(course, "release_assignment", assignment, "--force")
+    secure_inbound(course)
     return course.root / "release" / assignment
 
 
-def collect(course: Course, assignment: str) -> list[str]:
-    """Copy learners' submissions from the exchange to ``submitted/``; return who submitted."""
+def collect(course: Course, assignment: str, *, report: CollectReport | None = None
+            ) -> list[str]:
+    """Copy learners' submissions from the exchange to ``submitted/``; return who submitted.
+
+    Nothing in the exchange is trusted (:mod:`qilab.cohort.exchange`): entries with links,
+    special or oversized files, or made by someone other than the learner they name, are not
+    collected. Pass a :class:`~qilab.cohort.exchange.CollectReport` as ``report`` to get what
+    was refused and nbgrader's warnings.
+    """
+    from .exchange import collect_safely
     course.require_assignment(assignment)
     course.require_gradebook()
-    run_nbgrader(course, "collect", assignment, "--update")
+    got = collect_safely(course, assignment)
+    if report is not None:
+        report.students, report.problems, report.warnings = got.students, got.problems, \
+            got.warnings
     return submitted_students(course, assignment)
 
 
@@ -183,7 +206,7 @@ def submit_for(course: Course, student: str, assignment: str, folder: str | os.P
     tag = base64.urlsafe_b64encode(os.urandom(9)).decode("ascii")
     final = inbound / f"{student}+{assignment}+{stamp}+{tag}"
     tmp = inbound / f".incoming-{tag}"
-    shutil.copytree(src, tmp)
+    shutil.copytree(src, tmp, symlinks=True)  # a link is kept as a link (collect refuses it)
     (tmp / "timestamp.txt").write_text(stamp, encoding="utf-8")
     os.replace(tmp, final)
     return final
