@@ -21,6 +21,9 @@ _EXPORTS: dict[str, str] = {
     "mdc": "qilab.charts.mdc",
     "MDCResult": "qilab.charts.mdc",
     "read_measures": "qilab.data.measures",
+    # the Making Data Count board report (issue 14)
+    "board_report": "qilab.reports.board",
+    "BoardIndicator": "qilab.reports.board",
     # PDSA and tools (issue 4)
     "PDSACycle": "qilab.pdsa",
     "PDSALog": "qilab.pdsa",
