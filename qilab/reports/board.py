@@ -85,6 +85,48 @@ class BoardReport:
     def _repr_html_(self) -> str:
         return _summary_html(self.rows, self.title)
 
+    def rag(self, amber_within: float = 0.10) -> pd.DataFrame:
+        """The same month as a red, amber, green (RAG) table, for comparison.
+
+        A RAG rating looks only at the latest value against the target: green when it meets
+        the target, amber when it misses by no more than ``amber_within`` (a share of the
+        target), red otherwise; indicators without a target are "no target". ``change`` is
+        the latest value minus the month before: the two-point comparison RAG reports show.
+
+        >>> import pandas as pd
+        >>> data = pd.DataFrame({"indicator": "Falls", "organisation": "Ward 7",
+        ...     "period": pd.date_range("2024-01-01", periods=15, freq="MS"),
+        ...     "value": [5, 6, 5, 7, 6, 5, 6, 5, 7, 6, 5, 6, 5, 7, 6]})
+        >>> rep = board_report(data, [BoardIndicator("Falls", "Safe", "decrease", 5.5)],
+        ...                    title="Ward board", source="Made-up data")
+        >>> rep.rag()[["latest", "previous", "change", "rating"]].values.tolist()
+        [[6.0, 7.0, -1.0, 'amber']]
+        """
+        if not 0 <= amber_within < 1:
+            raise QIDataError(f"amber_within is a share of the target between 0 and 1 (0.1 "
+                              f"is 10%), not {amber_within!r}.", field="amber_within")
+        out = []
+        for _, r in self.rows.iterrows():
+            pts = self.results[r["indicator"]]._facet_points(r["organisation"])
+            values = pts["y"].dropna().to_numpy()
+            previous = float(values[-2]) if values.size > 1 else float("nan")
+            out.append({"section": r["section"], "indicator": r["indicator"],
+                        "organisation": r["organisation"], "month": r["end"],
+                        "latest": r["latest"], "previous": previous,
+                        "change": r["latest"] - previous, "target": r["target"],
+                        "rating": _rating(r["latest"], r["target"],
+                                          r["improvement_direction"], amber_within)})
+        return pd.DataFrame(out)
+
+
+def _rating(latest: float, target: float, direction: str, amber_within: float) -> str:
+    if pd.isna(target) or direction == "neutral":
+        return "no target"
+    gap = (latest - target) if direction == "decrease" else (target - latest)
+    if gap <= 0:
+        return "green"
+    return "amber" if gap <= amber_within * abs(target) else "red"
+
 
 # ---------------------------------------------------------------------------------------------
 # Analysis

@@ -201,3 +201,14 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(board, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_rag_table_rates_only_the_latest_month_against_the_target(report):
+    rag = report.rag(amber_within=0.10).set_index("organisation")
+    assert rag.loc["RQM", "rating"] == "red"             # 1,116 against 1,000: 11.6% over
+    assert report.rag(amber_within=0.12).set_index("organisation").loc["RQM", "rating"] \
+        == "amber"
+    assert rag.loc["RQM", "change"] == 1116 - 1774         # the two-point comparison
+    assert rag.loc["All organisations", "rating"] == "no target"
+    with pytest.raises(qilab.QIDataError, match="amber_within"):
+        report.rag(amber_within=10)
