@@ -83,7 +83,19 @@ class BoardReport:
     notes: list[str] = field(default_factory=list)
 
     def _repr_html_(self) -> str:
-        return _summary_html(self.rows, self.title)
+        return (f"<div class='qilab-board' role='region' tabindex='0' style='overflow-x:auto; "
+                f"font-size:0.85em' aria-label='{html.escape(self.title, quote=True)}: "
+                f"summary'>{_summary_html(self.rows, self.title)}</div>")
+
+    def chart(self, indicator: str, organisation: Any):
+        """One indicator's chart for one organisation, with its alt text (a ShownFigure)."""
+        from ..display import show
+
+        if indicator not in self.results:
+            raise QIDataError(f"Indicator {indicator!r} is not in this report. Its indicators "
+                              f"are: {', '.join(self.results)}.", field="indicator")
+        res = self.results[indicator]
+        return show(res.plot(facet=organisation), alt=res.alt_text(organisation))
 
     def rag(self, amber_within: float = 0.10) -> pd.DataFrame:
         """The same month as a red, amber, green (RAG) table, for comparison.
@@ -240,16 +252,16 @@ def _icon_svg(letter: str, colour: str, meaning: str) -> str:
 def _variation_badge(variation: str, direction: str) -> str:
     letter, colour, meaning = _variation_icon(variation, direction)
     words = meaning[0].upper() + meaning[1:]
-    return (f'<span class="icon">{_icon_svg(letter, colour, "Variation: " + meaning)}'
+    return (f'<span class="icon" style="display:inline-flex; align-items:center; gap:0.3rem">{_icon_svg(letter, colour, "Variation: " + meaning)}'
             f'<span>{html.escape(words)}</span></span>')
 
 
 def _assurance_badge(assurance: Any) -> str:
     if assurance is None or pd.isna(assurance):
-        return '<span class="icon"><span>No target: no assurance icon</span></span>'
+        return '<span class="icon" style="display:inline-flex; align-items:center; gap:0.3rem"><span>No target: no assurance icon</span></span>'
     letter, colour, meaning = _ASSURANCE_ICON[str(assurance)]
     words = meaning[0].upper() + meaning[1:]
-    return (f'<span class="icon">{_icon_svg(letter, colour, "Assurance: " + meaning)}'
+    return (f'<span class="icon" style="display:inline-flex; align-items:center; gap:0.3rem">{_icon_svg(letter, colour, "Assurance: " + meaning)}'
             f'<span>{html.escape(words)}</span></span>')
 
 
@@ -298,17 +310,12 @@ def _summary_html(rows: pd.DataFrame, title: str) -> str:
             f"indicator and organisation</caption>{head}<tbody>{''.join(body)}</tbody></table>")
 
 
-def _indicator_html(spec: BoardIndicator, res: MDCResult, rows: pd.DataFrame) -> str:
-    import matplotlib.pyplot as plt
-
-    from ..display import show
-
+def _indicator_html(spec: BoardIndicator, report: BoardReport) -> str:
+    rows = report.rows
     out = []
     for _, r in rows[rows["indicator"] == spec.indicator].iterrows():
         org = r["organisation"]
-        ax = res.plot(facet=org)
-        shown = show(ax, alt=res.alt_text(org))
-        plt.close(ax.figure)
+        shown = report.chart(spec.indicator, org)
         better = {"increase": "Higher is better.", "decrease": "Lower is better.",
                   "neutral": "Neither higher nor lower is better."}[spec.improvement_direction]
         out.append(
@@ -321,13 +328,13 @@ def _indicator_html(spec: BoardIndicator, res: MDCResult, rows: pd.DataFrame) ->
     return "".join(out)
 
 
-def _page(title: str, source: str, rows: pd.DataFrame, specs: Sequence[BoardIndicator],
-          results: dict[str, MDCResult], on: date, notes: list[str]) -> str:
+def _page(report: BoardReport, specs: Sequence[BoardIndicator], on: date) -> str:
+    title, source, rows, notes = report.title, report.source, report.rows, report.notes
     first = _month(rows["start"].min())
     last = _month(rows["end"].max())
     sections = []
     for section in pd.unique(pd.Series([s.section for s in specs])):
-        inner = "".join(_indicator_html(s, results[s.indicator], rows)
+        inner = "".join(_indicator_html(s, report)
                         for s in specs if s.section == section)
         sections.append(f"<section class='indicators'><h2>{html.escape(section)}</h2>"
                         f"{inner}</section>")
@@ -388,8 +395,8 @@ def board_report(measures: str | os.PathLike | pd.DataFrame,
     rows = _rows(indicators, results)
     notes = [f"Target for {s.indicator}: {s.target_note}" for s in indicators
              if s.target is not None and s.target_note]
-    page = _page(title, source, rows, indicators, results, on or date.today(), notes)
-    report = BoardReport(title, source, rows, results, page, notes=notes)
+    report = BoardReport(title, source, rows, results, "", notes=notes)
+    report.html = page = _page(report, indicators, on or date.today())
     if out is None:
         return report
     out = Path(out)
@@ -403,7 +410,7 @@ def board_report(measures: str | os.PathLike | pd.DataFrame,
         if tool is None and pdf:
             raise QIDataError("No browser to print the PDF with: install chromium "
                               "(apt-get install chromium), or pass pdf=False.", field="pdf")
-        report.pdf_path = write_pdf(out, tool) if tool else None
+        report.pdf_path = write_pdf(out.absolute(), tool) if tool else None
         if report.pdf_path is None and pdf:
             raise QIDataError("The browser could not print the report to PDF; the HTML "
                               f"report is at {out}.", field="pdf")

@@ -19,7 +19,7 @@ PROPER_WORDS = {
     "Anhøj", "Millbrook", "Surgery", "Mr", "Potato", "Head", "Arnstein's", "NIHR",
 }
 # Multi-word proper names, removed before the word check.
-PROPER_PHRASES = ("Model for Improvement",)
+PROPER_PHRASES = ("Model for Improvement", "Making Data Count")
 
 # US spellings to reject; "program" is allowed only as "computer program".
 US_SPELLINGS = re.compile(
