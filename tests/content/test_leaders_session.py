@@ -8,19 +8,14 @@ import re
 import pytest
 
 from ._pages import M0, M12, ROOT, read
-from .test_workshop import clock, group_minutes, minutes_in
+from .test_workshop import agendas as workshop_agendas
+from .test_workshop import group_minutes, minutes_in, rows_add_up
 
 GUIDE = ROOT / "book" / "trainers" / "facilitating-leaders-session.md"
 
 
-def agendas() -> dict[str, tuple[str, list[tuple[int, int, str]], str]]:
-    text = read(GUIDE)
-    found = {}
-    for m in re.finditer(r"^## Timed agenda: (.*?) \((.*?)\)\n(.*?)(?=^## )", text, re.M | re.S):
-        rows = [(clock(a), int(b), c.strip()) for a, b, c in
-                re.findall(r"^\| (\d+:\d\d) \| (\d+) \| (.*?) \|$", m.group(3), re.M)]
-        found[m.group(1)] = (m.group(2), rows, m.group(3))
-    return found
+def agendas():
+    return workshop_agendas(GUIDE)
 
 
 def test_there_is_a_90_minute_and_a_half_day_agenda():
@@ -30,10 +25,7 @@ def test_there_is_a_90_minute_and_a_half_day_agenda():
 @pytest.mark.parametrize("title", ["90 minutes", "half day"])
 def test_agenda_adds_up_to_what_it_says(title):
     stated, rows, section = agendas()[title]
-    assert rows[0][0] == 0
-    for (start, minutes, _), (after, _, activity) in zip(rows, rows[1:]):
-        assert start + minutes == after, f"{activity!r} should start at {start + minutes}"
-    total = rows[-1][0] + rows[-1][1]
+    total = rows_add_up(rows)
     assert minutes_in(stated) == total, f"{title}: the rows add up to {total} minutes"
     breaks = [m for _, m, a in rows if a == "Break"]
     if breaks:
