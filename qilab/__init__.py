@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "StakeholderGrid": "qilab.tools.stakeholders",
     "FiveWhys": "qilab.tools.five_whys",
     "choose_chart": "qilab.tools.chart_chooser",
+    "progress_tracker": "qilab.tools.progress_tracker",
 }
 
 __all__ = ["__version__", "QIDataError", "QIWarning", *_EXPORTS]
