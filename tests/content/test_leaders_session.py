@@ -74,3 +74,26 @@ def test_the_code_the_facilitator_runs_makes_the_report_and_the_rag_table(tmp_pa
     if pdf is not None:                              # printed when chromium is installed
         pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
         assert pages == 3 and "three A4 pages" in read(GUIDE)
+
+
+# ---- the Aware webinar ---------------------------------------------------------------------
+
+WEBINAR = ROOT / "book" / "trainers" / "facilitating-aware-webinar.md"
+
+
+def test_aware_webinar_is_60_minutes_that_add_up():
+    plans = workshop_agendas(WEBINAR)
+    assert set(plans) == {"webinar"}
+    stated, rows, section = plans["webinar"]
+    total = rows_add_up(rows)
+    assert minutes_in(stated) == total == 60
+    said = re.search(r"runs for (.*?) from welcome to close, with no break", section)
+    assert minutes_in(said.group(1)) == 60
+    assert not [a for _, _, a in rows if a == "Break"]
+
+
+def test_aware_webinar_states_the_quiz_as_certifying_does():
+    webinar = read(WEBINAR)
+    certifying = read(ROOT / "book" / "trainers" / "certifying-a-cohort.md")
+    assert "| `aware-quiz` | Aware | 8 multiple-choice questions; 6 right to pass |" in certifying
+    assert "8 questions, 6 right to pass" in webinar
