@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book vendor test quicktest lab workshop bench setup clean hub
+.PHONY: book print vendor test quicktest lab workshop bench setup clean hub
 
 ## setup: create .venv and install the pinned requirements and qilab (only when they change)
 setup: $(STAMP)
@@ -29,6 +29,22 @@ $(VENDOR_STAMP): book/vendor.json book/fetch_vendor.py $(STAMP)
 ## notebooks re-run only when their code changes)
 book: setup vendor
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter-book build . -W --keep-going
+	$(BIN)/python book/print.py --skip-without-browser
+
+## print: print the built book's A4 workbook PDFs, one per tier (pages, exercise sheets, tally
+## sheets and templates), with the real browser (Debian's chromium) into
+## _build/html/_static/workbooks/, where the book links them; `make book` does this too
+print: setup
+	@if [ -f _build/html/index.html ]; then $(BIN)/python book/print.py; else $(MAKE) book; fi
+
+## lab: set up and start JupyterLab on the course's modules, with qilab installed (.venv).
+## LAB_PORT=8888; open the address it prints. Each page is a notebook: right-click a .md file,
+## "Open With", "Jupytext Notebook", then Run > Run All Cells.
+LAB_PORT ?= 8888
+lab: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --no-browser --port=$(LAB_PORT) \
+	  --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/modules \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## test: set up and run the whole test suite (unit, notebooks, book build, browser)
 test: setup vendor

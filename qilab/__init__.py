@@ -15,6 +15,7 @@ from .errors import QIDataError, QIWarning
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "show": "qilab.display",
+    "table": "qilab.display",
     # charts (issue 3)
     "spc": "qilab.charts.spc",
     "SPCResult": "qilab.charts.spc",

@@ -37,12 +37,14 @@ MARKERS: dict[str, tuple[str, str]] = {
     "longest_run_point": ("s", "Unusually long run"),
     "shift": ("s", "Shift"),
     "trend": ("^", "Trend"),
-    "astronomical": ("*", "Astronomical point (check)"),
     "two_of_three_beyond_2sigma": ("v", "2 of 3 beyond 2 sigma"),
     "four_of_five_beyond_1sigma": ("P", "4 of 5 beyond 1 sigma"),
     "eight_one_side": ("s", "8 in a row on one side"),
     "six_trend": ("^", "6 in a row up or down"),
     "fifteen_within_1sigma": ("X", "15 in a row within 1 sigma"),
+    "nine_one_side": ("s", "9 in a row on one side"),
+    "fourteen_alternating": ("d", "14 in a row alternating"),
+    "eight_beyond_1sigma_both_sides": ("h", "8 in a row beyond 1 sigma, both sides"),
     "two_in_three": ("v", "2 of 3 near a limit"),
 }
 

@@ -45,6 +45,7 @@ from .forms import (
     save_to_folder,
     text_field,
 )
+from .static import StaticPreview
 
 __all__ = ["RunChartBuilder", "parse_pasted", "read_upload", "numeric_columns"]
 
@@ -166,7 +167,7 @@ def _parse_notes(text: str, k: int) -> dict[int, str]:
     return notes
 
 
-class RunChartBuilder(widgets.VBox):
+class RunChartBuilder(StaticPreview, widgets.VBox):
     """Build a run chart from pasted or uploaded data, updating as you go.
 
     ``folder`` is where the Save buttons write (it can be changed in the widget).
