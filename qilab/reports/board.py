@@ -84,7 +84,7 @@ class BoardReport:
 
     def _repr_html_(self) -> str:
         return (f"<div class='qilab-board' role='region' tabindex='0' style='overflow-x:auto; "
-                f"font-size:0.85em' aria-label='{html.escape(self.title, quote=True)}: "
+                f"font-size:0.85em; color:#212B32; background:#FFFFFF' aria-label='{html.escape(self.title, quote=True)}: "
                 f"summary'>{_summary_html(self.rows, self.title)}</div>")
 
     def chart(self, indicator: str, organisation: Any):
@@ -306,7 +306,8 @@ def _summary_html(rows: pd.DataFrame, title: str) -> str:
                 f"<td class='num'>{target}</td>"
                 f"<td>{_variation_badge(str(r['variation']), direction)}</td>"
                 f"<td>{_assurance_badge(r['assurance'])}</td></tr>")
-    return (f"<table class='summary'><caption>{html.escape(title)}: summary, one row per "
+    return (f"<table class='summary'><caption style='color:#212B32'>{html.escape(title)}: "
+            f"summary, one row per "
             f"indicator and organisation</caption>{head}<tbody>{''.join(body)}</tbody></table>")
 
 
