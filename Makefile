@@ -59,12 +59,14 @@ clean:
 
 ## workshop: set up and start the workshop dashboards with Voila on this machine, printing the
 ## address of each. PORT=8866; IP=127.0.0.1 (IP=0.0.0.0 lets teams' own devices connect: only on
-## a trusted network, there is no login); POOL=N keeps N pre-heated kernels per dashboard (see
+## a trusted network, there is no login); POOL=N keeps N pre-heated kernels per dashboard, or
+## ROOM=30 the pools for a 30-person room (dashboards/share/room-30/voila.json; see
 ## book/trainers/running-workshop-games.md); TEAM_GAME=potato_head|helicopter|coin_spin;
 ## WORKSHOP_DIR holds the team game's results file and learners' own data.
 PORT ?= 8866
 IP ?= 127.0.0.1
 POOL ?= 0
+ROOM ?=
 TEAM_GAME ?= potato_head
 WORKSHOP_DIR ?= $(HOME)/qilab-workshop
 workshop: setup
@@ -73,6 +75,7 @@ workshop: setup
 	@for nb in dashboards/*.ipynb; do echo "  http://$(IP):$(PORT)/voila/render/$$(basename $$nb)"; done
 	cd dashboards && PATH="$(CURDIR)/$(BIN):$$PATH" MPLBACKEND=Agg \
 	  JUPYTER_PATH="$(CURDIR)/dashboards/share/jupyter$${JUPYTER_PATH:+:$$JUPYTER_PATH}" \
+	  $(if $(ROOM),JUPYTER_CONFIG_PATH="$(CURDIR)/dashboards/share/room-$(ROOM)") \
 	  QILAB_WORKSHOP_DIR="$(WORKSHOP_DIR)" QILAB_TEAM_GAME="$(TEAM_GAME)" \
 	  QILAB_TEAM_GAME_DB="$${QILAB_TEAM_GAME_DB:-$(WORKSHOP_DIR)/team-game.sqlite}" \
 	  "$(CURDIR)/$(BIN)/voila" --no-browser --port=$(PORT) --Voila.ip=$(IP) \

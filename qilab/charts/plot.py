@@ -48,6 +48,9 @@ MARKERS: dict[str, tuple[str, str]] = {
     "two_in_three": ("v", "2 of 3 near a limit"),
 }
 
+#: the most text labels drawn on the x axis (one per point takes seconds for long series)
+MAX_X_LABELS = 24
+
 
 def _x_positions(result: "SPCResult") -> tuple[np.ndarray, list[str] | None]:
     x = result.points["x"].to_numpy()
@@ -142,8 +145,9 @@ def plot_spc(result: "SPCResult", ax: Any = None, show_95: bool = False) -> Any:
     if result.target is not None:
         ax.axhline(result.target, color="#009639", linestyle="-.", linewidth=1.2, label="Target")
     _annotate(ax, xs, result)
-    if labels is not None:
-        ax.set_xticks(xs, labels, rotation=45, ha="right")
+    if labels is not None:  # text labels: at most MAX_X_LABELS, evenly spaced, stay readable
+        step = -(-len(xs) // MAX_X_LABELS)
+        ax.set_xticks(xs[::step], list(labels)[::step], rotation=45, ha="right")
     ax.set_title(result.title or CHART_NAMES[result.chart])
     ax.set_xlabel(result.x_name or "Point")
     ax.set_ylabel(result.y_name if result.multiply == 1

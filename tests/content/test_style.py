@@ -17,6 +17,8 @@ PROPER_WORDS = {
     "Aware", "Foundation", "Practitioner", "Coach", "Leaders",
     "England", "Ward", "Oak", "House", "I", "Pareto",
     "Anhøj", "Millbrook", "Surgery", "Mr", "Potato", "Head", "Arnstein's", "NIHR",
+    # control chart names (M6) and the people they are named after
+    "P", "U", "G", "T", "P′", "U′", "Laney's",
 }
 # Multi-word proper names, removed before the word check.
 PROPER_PHRASES = ("Model for Improvement", "Making Data Count")
