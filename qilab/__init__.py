@@ -22,6 +22,9 @@ _EXPORTS: dict[str, str] = {
     "mdc": "qilab.charts.mdc",
     "MDCResult": "qilab.charts.mdc",
     "read_measures": "qilab.data.measures",
+    # the Making Data Count board report (issue 14)
+    "board_report": "qilab.reports.board",
+    "BoardIndicator": "qilab.reports.board",
     # PDSA and tools (issue 4)
     "PDSACycle": "qilab.pdsa",
     "PDSALog": "qilab.pdsa",
@@ -37,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "StakeholderGrid": "qilab.tools.stakeholders",
     "FiveWhys": "qilab.tools.five_whys",
     "choose_chart": "qilab.tools.chart_chooser",
+    "progress_tracker": "qilab.tools.progress_tracker",
 }
 
 __all__ = ["__version__", "QIDataError", "QIWarning", *_EXPORTS]

@@ -23,9 +23,10 @@ def clock(text: str) -> int:
     return int(hours) * 60 + int(mins)
 
 
-def agendas() -> dict[str, tuple[str, list[tuple[int, int, str]], str]]:
-    """{title: (stated duration, [(start, minutes, activity)], the section's text)}."""
-    text = read(GUIDE)
+def agendas(guide=GUIDE) -> dict[str, tuple[str, list[tuple[int, int, str]], str]]:
+    """{title: (stated duration, [(start, minutes, activity)], the section's text)} of a
+    facilitator guide (the Foundation workshop's unless another is given)."""
+    text = read(guide)
     found = {}
     for m in re.finditer(r"^## Timed agenda: (.*?) \((.*?)\)\n(.*?)(?=^## )", text, re.M | re.S):
         rows = [(clock(a), int(b), c.strip()) for a, b, c in
@@ -42,6 +43,14 @@ def group_minutes(page) -> int:
     return int(m.group(1))
 
 
+def rows_add_up(rows: list[tuple[int, int, str]]) -> int:
+    """Assert each row starts when the one before ends; return the agenda's total minutes."""
+    assert rows[0][0] == 0
+    for (start, minutes, _), (after, _, activity) in zip(rows, rows[1:]):
+        assert start + minutes == after, f"{activity!r} should start at {start + minutes}"
+    return rows[-1][0] + rows[-1][1]
+
+
 def test_there_are_two_agendas():
     assert set(agendas()) == {"half day", "full day"}
 
@@ -49,10 +58,7 @@ def test_there_are_two_agendas():
 @pytest.mark.parametrize("title", ["half day", "full day"])
 def test_agenda_adds_up_to_what_it_says(title):
     stated, rows, section = agendas()[title]
-    assert rows[0][0] == 0
-    for (start, minutes, _), (after, _, activity) in zip(rows, rows[1:]):
-        assert start + minutes == after, f"{activity!r} should start at {start + minutes}"
-    total = rows[-1][0] + rows[-1][1]
+    total = rows_add_up(rows)
     # the heading says the whole length, lunch included ("6 hours, plus lunch" was wrong)
     duration = stated.split(",")[0]
     assert minutes_in(duration) == total, f"{title}: the rows add up to {total} minutes"
