@@ -135,12 +135,77 @@ def community_team_waits(seed: int = 20190601) -> pd.DataFrame:
     })
 
 
+def sepsis_antibiotics(seed: int = 20190740) -> pd.DataFrame:
+    """36 weeks of door-to-antibiotic times for sepsis at a made-up emergency department (M6).
+
+    Each week's value is the mean number of minutes from arrival to the first dose of
+    antibiotics for adults with suspected sepsis. From week 21 the department tests a sepsis
+    trolley with everything ready, so the times fall. In week 9 the electronic patient record
+    was down for a day, and that week's mean is much higher.
+    """
+    rng = np.random.default_rng(seed)
+    weeks = pd.date_range("2019-04-01", periods=36, freq="7D")
+    mean = np.where(np.arange(36) < 20, 74.0, 58.0)
+    minutes = rng.normal(mean, 5.0)
+    minutes[8] += 38.0
+    change = [""] * 36
+    change[8] = "Record system down for a day"
+    change[20] = "Sepsis trolley"
+    return pd.DataFrame({
+        "week_start": weeks.strftime("%Y-%m-%d"),
+        "patients": rng.poisson(14, size=36) + 4,
+        "mean_minutes_to_antibiotics": np.round(minutes, 1),
+        "note": change,
+    })
+
+
+def regional_four_hour(seed: int = 20190801) -> pd.DataFrame:
+    """36 months of the 4-hour accident and emergency (A&E) measure for a made-up region (M6).
+
+    Each month about 21,000 people attend. The chance of being seen within 4 hours wanders
+    from month to month (winter pressure, staffing) more than the binomial model of a P chart
+    allows: the over-dispersion that Laney's P prime chart is for.
+    """
+    rng = np.random.default_rng(seed)
+    months = pd.date_range("2016-04-01", periods=36, freq="MS")
+    attendances = rng.poisson(21000, size=36)
+    p = np.clip(0.89 + rng.normal(0.0, 0.012, size=36), 0, 1)
+    seen = rng.binomial(attendances, p)
+    return pd.DataFrame({
+        "month": months.strftime("%Y-%m-%d"),
+        "attendances": attendances,
+        "seen_within_4_hours": seen,
+    })
+
+
+def pressure_ulcer_intervals(seed: int = 20190905) -> pd.DataFrame:
+    """Hospital-acquired pressure ulcers on a made-up ward: one row an ulcer (M6).
+
+    Admissions between ulcers are geometric with a chance of 1 in 60 per admission for the first
+    15 ulcers, then 1 in 150 after the ward starts two-hourly skin checks, and the days between
+    ulcers follow from about 4 admissions a day.
+    """
+    rng = np.random.default_rng(seed)
+    chance = np.where(np.arange(24) < 15, 1 / 60, 1 / 150)
+    between = rng.geometric(chance) - 1
+    days = np.maximum(1, np.round(between / 4 + rng.uniform(0, 1, size=24))).astype(int)
+    dates = pd.Timestamp("2019-04-01") + pd.to_timedelta(np.cumsum(days), unit="D")
+    return pd.DataFrame({
+        "date": dates.strftime("%Y-%m-%d"),
+        "admissions_since_last": between,
+        "days_since_last": days,
+    })
+
+
 def main() -> None:
     out = HERE / "ward7_falls_assessment.csv"
     ward7_falls_assessment().to_csv(out, index=False)
     print(f"wrote {out}")
     for name, make in (("gp_routine_access", gp_routine_access),
-                       ("community_team_waits", community_team_waits)):
+                       ("community_team_waits", community_team_waits),
+                       ("sepsis_antibiotics", sepsis_antibiotics),
+                       ("regional_four_hour", regional_four_hour),
+                       ("pressure_ulcer_intervals", pressure_ulcer_intervals)):
         out = HERE / f"{name}.csv"
         make().to_csv(out, index=False)
         print(f"wrote {out}")

@@ -2,6 +2,7 @@
 
     .venv/bin/python deploy/measure_memory.py            # prints a table, writes JSON
     .venv/bin/python deploy/measure_memory.py --json _build/bench/hub_memory.json
+    .venv/bin/python deploy/measure_memory.py --browser     # also JupyterLab in chromium
 
 It starts a real single-user server (``jupyter lab``, the same server the hub starts for each
 learner, with every server extension the learners' environment enables: nbgrader, Voila,
@@ -11,7 +12,13 @@ nbgitpuller, jupytext) on 127.0.0.1, then:
    kernel, cell by cell, over the kernel websocket as JupyterLab does, and records the memory of
    the server plus the kernel after each page (a learner working through the module);
 2. renders each Voila dashboard in dashboards/ through the server's Voila extension and
-   records its kernel's memory (a workshop participant with a dashboard open).
+   records its kernel's memory (a workshop participant with a dashboard open);
+3. with ``--browser`` (needs Debian's chromium and Playwright, as the browser tests), a learner
+   with a browser: a second server on a copy of M1 and the data, JupyterLab open in headless
+   chromium, each M1 page opened as a notebook (jupytext) and run with Run > Run All Cells,
+   page after page without closing any (so each page keeps its own kernel, as a learner who
+   never shuts a tab's kernel does). After each page it records the memory of the server and
+   all its kernels, and the CPU seconds they used since the start.
 
 Memory is RSS (resident set size) and PSS (proportional set size: shared libraries split
 between the processes that share them), from /proc via psutil. RSS is what a container limit
@@ -185,15 +192,121 @@ def measure_dashboards(server: Server) -> list[dict]:
     return rows
 
 
-def sizing(per_learner_gib: float = 0.5, node_gib: float = 16, node_cpu: int = 4,
-           system_gib: float = 1.5, cpu_guarantee: float = 0.1) -> list[dict]:
-    """User nodes needed for 100, 300 and 1000 concurrent learners at a memory guarantee.
+def measure_browser() -> list[dict]:
+    """A learner in JupyterLab in chromium working through every M1 page (see the docstring)."""
+    import shutil
 
-    ``system_gib`` is kept back on each node for the kubelet, the operating system and the
-    chart's per-node pods (image puller); the hub and proxy run on a separate core node.
+    from playwright.sync_api import sync_playwright
+
+    root = Path(tempfile.mkdtemp(prefix="qi-measure-lab-"))
+    shutil.copytree(MODULE, root / MODULE.relative_to(ROOT))
+    shutil.copytree(ROOT / "data", root / "data")
+    settings = root / ".lab-settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True)
+    overrides = json.loads((ROOT / "deploy" / "local" / "lab-overrides.json").read_text())
+    (settings / "plugin.jupyterlab-settings").write_text(
+        json.dumps(overrides["@jupyterlab/docmanager-extension:plugin"]))
+    os.environ["JUPYTERLAB_SETTINGS_DIR"] = str(root / ".lab-settings")
+    server = Server(root)
+    rows = []
+    try:
+        def used() -> tuple[float, float, float]:
+            pids = [server.proc.pid] + server.kernel_pids()
+            cpu = 0.0
+            for pid in pids:
+                try:
+                    times = psutil.Process(pid).cpu_times()
+                    cpu += times.user + times.system
+                except psutil.Error:
+                    pass
+            rss, pss = memory(pids)
+            return rss, pss, cpu
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{server.url}/lab?token={server.token}")
+            page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
+            _, _, cpu0 = used()
+            started = time.perf_counter()
+            rss, pss, cpu = used()
+            rows.append({"step": "JupyterLab open in chromium, no notebook", "rss_mib": rss,
+                         "pss_mib": pss, "cpu_s": cpu - cpu0, "kernels": 0, "errors": []})
+            for md in sorted((root / MODULE.relative_to(ROOT)).glob("*.md")):
+                rel = md.relative_to(root).as_posix()
+                page.goto(f"{server.url}/lab/tree/{rel}?token={server.token}")
+                page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.wait_for(
+                    timeout=120_000)
+                before = time.perf_counter()
+                page.get_by_role("menuitem", name="Run", exact=True).click()
+                page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+                errors = _wait_until_run(server, page)
+                rss, pss, cpu = used()
+                rows.append({"step": f"after {md.name} ({time.perf_counter() - before:.1f} s)",
+                             "rss_mib": rss, "pss_mib": pss, "cpu_s": cpu - cpu0,
+                             "kernels": len(server.get("/api/kernels").json()),
+                             "errors": errors})
+            rows.append({"step": f"whole module ({time.perf_counter() - started:.0f} s)",
+                         "rss_mib": rss, "pss_mib": pss, "cpu_s": cpu - cpu0,
+                         "kernels": rows[-1]["kernels"], "errors": []})
+            browser.close()
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    return rows
+
+
+def _wait_until_run(server: Server, page, timeout: float = 300) -> list[str]:
+    """Wait until every kernel is idle and the page shows no running cell; return errors."""
+    deadline = time.monotonic() + timeout
+    time.sleep(1)
+    while time.monotonic() < deadline:
+        busy = any(k["execution_state"] != "idle" for k in server.get("/api/kernels").json())
+        running = page.locator(".jp-InputArea-prompt:has-text('[*]')").count()
+        if not busy and not running:
+            break
+        time.sleep(0.5)
+    else:
+        return [f"still running after {timeout} s"]
+    errors = page.locator(".jp-OutputArea-output[data-mime-type="
+                          "'application/vnd.jupyter.stderr']").count()
+    return [f"{errors} error output(s)"] if errors else []
+
+
+# Per-node limits of a 4 vCPU / 16 GiB node on the common managed clusters, besides memory:
+# volumes a node can attach (each learner's home is one volume with per-user disks) and pods a
+# node may run. Sources are cited in deploy/README.md ("Sizing"). None: not the binding limit.
+CLOUD_LIMITS = {
+    "AKS, Standard_D4s_v5, Azure Disk homes": {"volumes": 8, "pods": 30},
+    "AKS, Standard_D4s_v5, Azure Files homes": {"volumes": None, "pods": 30},
+    "EKS, m5.xlarge, EBS homes (VPC CNI)": {"volumes": None, "pods": 58},
+    "EKS, m7i.xlarge, EBS homes (VPC CNI)": {"volumes": 32, "pods": None},
+    "GKE Standard, 4 vCPU / 16 GB, Persistent Disk homes": {"volumes": 127, "pods": 110},
+}
+SYSTEM_PODS = 6  # per node: the chart's image puller, kube-proxy, the network and CSI agents
+
+
+def sizing(per_learner_gib: float = 0.5, node_gib: float = 16, node_cpu: int = 4,
+           system_gib: float = 1.5, cpu_guarantee: float = 0.1,
+           volumes: int | None = None, pods: int | None = None) -> list[dict]:
+    """User nodes needed for 100, 300 and 1000 concurrent learners.
+
+    Learners a node: the fewest of what memory allows (``node_gib`` less ``system_gib`` kept
+    for the kubelet and the operating system, over the guarantee), what the CPU guarantee
+    allows, the volumes the node can attach and the pods it may run (less ``SYSTEM_PODS``).
+
+    >>> sizing(0.75)[0]["per_node"], sizing(0.75, volumes=8)[0]["nodes"]
+    (19, 13)
     """
     usable = node_gib - system_gib
-    per_node = min(math.floor(usable / per_learner_gib), math.floor(node_cpu / cpu_guarantee))
+    caps = [math.floor(usable / per_learner_gib), math.floor(node_cpu / cpu_guarantee)]
+    if volumes is not None:
+        caps.append(volumes)
+    if pods is not None:
+        caps.append(pods - SYSTEM_PODS)
+    per_node = min(caps)
     return [{"learners": n, "per_node": per_node, "nodes": math.ceil(n / per_node)}
             for n in (100, 300, 1000)]
 
@@ -201,6 +314,8 @@ def sizing(per_learner_gib: float = 0.5, node_gib: float = 16, node_cpu: int = 4
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, default=ROOT / "_build" / "bench" / "hub_memory.json")
+    parser.add_argument("--browser", action="store_true",
+                        help="also measure JupyterLab in chromium working through M1")
     args = parser.parse_args()
     root = ROOT
     server = Server(root)
@@ -209,7 +324,8 @@ def main() -> int:
         dashboard_rows = measure_dashboards(server)
     finally:
         server.stop()
-    rows = module_rows + dashboard_rows
+    browser_rows = measure_browser() if args.browser else []
+    rows = module_rows + dashboard_rows + browser_rows
     width = max(len(r["step"]) for r in rows)
     print(f"{'step'.ljust(width)}  RSS MiB  PSS MiB")
     for r in rows:
@@ -219,14 +335,23 @@ def main() -> int:
     voila = max((r["rss_mib"] for r in dashboard_rows), default=0.0)
     print(f"\npeak, one learner working through M1 (server + kernel): {peak:.0f} MiB RSS")
     print(f"largest Voila dashboard kernel: {voila:.0f} MiB RSS")
+    for r in browser_rows:
+        print(f"browser: {r['step']}: {r['rss_mib']:.0f} MiB RSS, {r['pss_mib']:.0f} MiB PSS, "
+              f"{r['cpu_s']:.1f} CPU s, {r['kernels']} kernel(s)")
+    with_browser = max((r["rss_mib"] for r in browser_rows), default=0.0)
+    peak = max(peak, with_browser)
     guarantee = max(0.5, math.ceil((peak + voila) / 256) * 0.25)  # GiB, in quarter steps
     print(f"\nguarantee per learner (M1 open + one dashboard, rounded up): {guarantee} GiB")
     table = sizing(guarantee)
     for row in table:
         print(f"{row['learners']:5d} learners: {row['per_node']} a node -> {row['nodes']} "
               "user nodes of 4 vCPU / 16 GiB (+1 core node)")
-    result = {"sizing": table, "guarantee_gib": guarantee, "module_rows": module_rows,
-              "dashboard_rows": dashboard_rows,
+    clouds = {name: sizing(guarantee, **limits) for name, limits in CLOUD_LIMITS.items()}
+    for name, rows in clouds.items():
+        print(f"{name}: {rows[0]['per_node']} a node -> "
+              + ", ".join(f"{r['learners']}: {r['nodes']}" for r in rows))
+    result = {"sizing": table, "clouds": clouds, "guarantee_gib": guarantee, "module_rows": module_rows,
+              "dashboard_rows": dashboard_rows, "browser_rows": browser_rows,
               "peak_module_rss_mib": peak, "max_voila_kernel_rss_mib": voila,
               "python": sys.version.split()[0], "cpus": os.cpu_count()}
     args.json.parent.mkdir(parents=True, exist_ok=True)

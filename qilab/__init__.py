@@ -15,12 +15,16 @@ from .errors import QIDataError, QIWarning
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "show": "qilab.display",
+    "table": "qilab.display",
     # charts (issue 3)
     "spc": "qilab.charts.spc",
     "SPCResult": "qilab.charts.spc",
     "mdc": "qilab.charts.mdc",
     "MDCResult": "qilab.charts.mdc",
     "read_measures": "qilab.data.measures",
+    # the Making Data Count board report (issue 14)
+    "board_report": "qilab.reports.board",
+    "BoardIndicator": "qilab.reports.board",
     # PDSA and tools (issue 4)
     "PDSACycle": "qilab.pdsa",
     "PDSALog": "qilab.pdsa",
@@ -36,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "StakeholderGrid": "qilab.tools.stakeholders",
     "FiveWhys": "qilab.tools.five_whys",
     "choose_chart": "qilab.tools.chart_chooser",
+    "progress_tracker": "qilab.tools.progress_tracker",
 }
 
 __all__ = ["__version__", "QIDataError", "QIWarning", *_EXPORTS]

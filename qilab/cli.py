@@ -14,6 +14,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     from .cohort.cli import add_cohort_parser
     add_cohort_parser(commands)
+    from .programme.cli import add_programme_parser
+    add_programme_parser(commands)
     return parser
 
 

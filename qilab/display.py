@@ -4,6 +4,9 @@ Matplotlib's inline display gives an image no alt text (the book would fall back
 path). Every figure qilab shows goes through :func:`show`, which embeds the picture as a PNG
 with the alt text you give and an optional caption, and closes the matplotlib figure so it is
 not shown twice.
+
+:func:`table` shows a pandas table for readers rather than programmers: no row-number column,
+and headings in words ("Total red", not ``total_red``).
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import io
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -76,3 +80,51 @@ def show(obj: Figure | Axes, alt: str, caption: str | None = None, *, dpi: int =
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return ShownFigure(buffer.getvalue(), alt.strip(), caption)
+
+
+def heading(name: object, group: str | None = None) -> str:
+    """A column name in words: ``total_red`` -> ``Total red``; with ``group="day"``, ``1`` ->
+    ``Day 1``.
+
+    >>> heading("management_says"), heading(3, group="day")
+    ('Management says', 'Day 3')
+    """
+    text = " ".join(str(name).replace("_", " ").split())
+    if group and not any(c.isalpha() for c in text):
+        text = f"{group.replace('_', ' ')} {text}"
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class ShownTable:
+    """A table to read: shows as HTML without the index column, with worded headings."""
+
+    data: pd.DataFrame
+    caption: str | None = None
+
+    def _repr_html_(self) -> str:
+        caption = (f"<caption>{html.escape(self.caption)}</caption>" if self.caption else "")
+        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.data.columns)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+            for row in self.data.itertuples(index=False))
+        return (f'<table class="qilab-table">{caption}<thead><tr>{head}</tr></thead>'
+                f"<tbody>{rows}</tbody></table>")
+
+
+def table(data: pd.DataFrame, caption: str | None = None) -> ShownTable:
+    """A pandas table shown for readers: a named index (such as ``worker``) becomes the first
+    column, an unnamed one (row numbers) is left out, and headings are words.
+
+    >>> shown = table(pd.DataFrame({"worker": ["Ann"], "total_red": [9]}))
+    >>> list(shown.data.columns), "<th" in shown._repr_html_() and "index" not in shown._repr_html_()
+    (['Worker', 'Total red'], True)
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise QIDataError(f"table() needs a pandas DataFrame, got {type(data).__name__}.",
+                          field="data")
+    group = data.columns.name
+    frame = data.reset_index() if any(n is not None for n in data.index.names) else data
+    frame = frame.reset_index(drop=True)
+    named = {c: heading(c, group if c in data.columns else None) for c in frame.columns}
+    return ShownTable(frame.rename(columns=named), caption)

@@ -181,7 +181,19 @@ def config_inited(app: Sphinx, config: Config) -> None:
     subs = dict(getattr(config, "myst_substitutions", {}) or {})
     subs.setdefault("region_name", branding["region_name"])
     subs.setdefault("faculty_name", branding["faculty_name"])
+    subs.setdefault("course_files", course_files_sentence(repo, branding))
     config.myst_substitutions = subs
+
+
+def course_files_sentence(repo: str, branding: dict[str, Any]) -> str:
+    """How to get the course's files, for ``{{ course_files }}`` in book/how-to-use.md: the
+    repository when ``branding.repository_url`` is set, otherwise who to ask."""
+    if repo:
+        return (f"Get the course files from its repository, <{repo}>: in a terminal, run "
+                f"`git clone {repo}`, or download them as a ZIP file from that page and unzip "
+                "them.")
+    return (f"Get the course files from the {branding['faculty_name']}, who run this course "
+            "(this copy of the book does not give the address of its repository).")
 
 
 def switch_off_thebe(app: Sphinx) -> None:

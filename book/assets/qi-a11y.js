@@ -8,6 +8,12 @@
  *    the page loads, from the embedded widget state).
  * 3. The theme's sidebar: make sure the primary sidebar is a labelled navigation landmark so all
  *    its content is inside a landmark.
+ * 4. The menu (☰) and the "toggle sidebar" buttons. pydata-sphinx-theme 0.17 adds its own
+ *    .primary-toggle button to the (hidden) top bar, before the one sphinx-book-theme 1.3.0 shows
+ *    in the article header; both themes wire up only the first .primary-toggle on the page, so
+ *    the visible button did nothing (pydata-sphinx-theme issue #2451; on desktop
+ *    sphinx-book-theme issue #917). A click on any later toggle is passed to the first one,
+ *    which opens the menu on a narrow screen and hides or shows the sidebar on a wide one.
  */
 (function () {
   "use strict";
@@ -57,6 +63,35 @@
     }
   }
 
+  function forwardSidebarToggles() {
+    [".primary-toggle", ".secondary-toggle"].forEach(function (selector) {
+      var all = document.querySelectorAll(selector);
+      var wired = all[0];
+      Array.prototype.slice.call(all, 1).forEach(function (button) {
+        button.addEventListener("click", function (event) {
+          event.preventDefault();
+          event.stopPropagation();
+          wired.click();
+        });
+      });
+    });
+  }
+
+  // 5. Tables of the book's pages (list tables, not data) get each cell's column heading as
+  //    data-label, so qi-pages.css can reflow them on a phone instead of cutting off columns.
+  function labelTableCells() {
+    document.querySelectorAll(".bd-article table.table").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (heads.length < 3 || table.closest(".cell_output, .output")) return;
+      table.classList.add("qi-reflow");
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (heads[i]) cell.setAttribute("data-label", heads[i].textContent.trim());
+        });
+      });
+    });
+  }
+
   function fixAll(root) {
     nameEmptyTableHeaders(root);
     nameSliderHandles(root);
@@ -64,6 +99,8 @@
 
   function start() {
     labelSidebar();
+    forwardSidebarToggles();
+    labelTableCells();
     fixAll(document);
     var pending = false;
     new MutationObserver(function () {

@@ -8,7 +8,8 @@
 # Every setting a site changes is in the YAML file named by QI_HUB_SETTINGS (default
 # /etc/qi-curriculum/hub.yml; deploy/local/hub.example.yml documents every key). This file turns
 # those settings into JupyterHub configuration; deploy/README.md explains the choices.
-# tests/hub/test_hub_end_to_end.py starts a hub with exactly this file.
+# tests/hub/test_hub_end_to_end.py starts a hub with exactly this file, installed as
+# deploy/README.md says.
 import os
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from qi_hub_settings import (  # noqa: E402 - after the path change above
+import qi_courses  # noqa: E402 - after the path change above
+from qi_hub_settings import (  # noqa: E402
     hub_groups,
     load_settings,
     prlimit_prefix,
@@ -66,8 +68,12 @@ for trait, value in auth["settings"].items():
     setattr(c[authenticator_class.rsplit(".", 1)[-1]], trait, value)
 
 # Hub groups: nbgrader-<course>, formgrade-<course> and cohort-<name>.
+# They are made at start; later, people are added to and removed from them through the hub's
+# REST API (deploy/local/course-member.sh), with no restart.
 c.JupyterHub.load_groups = {name: {"users": sorted(users)}
                             for name, users in hub_groups(settings).items()}
+# Anyone in the allowed unix groups may sign in (add-user.sh puts them there), so a learner
+# added later needs no restart either.
 
 # --- Learners' servers: real unix users, started from the world-readable environment ---------
 # LocalProcessSpawner plus a control group per learner (qi_spawner.py): the CPU and memory
@@ -75,6 +81,11 @@ c.JupyterHub.load_groups = {name: {"users": sorted(users)}
 c.JupyterHub.spawner_class = "qi_spawner.LearnerGroupSpawner"
 c.Spawner.cmd = [*prlimit_prefix(limits), python, "-m", "jupyterhub.singleuser"]
 c.Spawner.notebook_dir = "~"
+# Each learner's home gets the curriculum (modules, data, dashboards) from here at every start;
+# files they already have are kept, so their own edits stay (qi_spawner.py).
+c.LearnerGroupSpawner.curriculum = str(venv.parent / "curriculum")
+# Trainers (formgrade-<course> groups) get Formgrader and Create Assignment; learners do not.
+c.LearnerGroupSpawner.trainer_config = str(venv.parent / "trainer-jupyter")
 c.Spawner.default_url = env["default_url"]
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
@@ -100,13 +111,56 @@ c.JupyterHub.load_roles = [
     {"name": "server", "scopes": server_role_scopes()},
 ]
 
+# --- Courses: the shared exchange and course folders, owned by the grader account ------------
+nb = settings["nbgrader"]
+if os.geteuid() == 0 and os.environ.get("QI_HUB_CHECK_ONLY") != "1":
+    for warning in qi_courses.prepare(settings, venv / "bin" / "qilab"):
+        print(f"[qi-curriculum] WARNING {warning}", file=sys.stderr)
+
+# --- Grading: a hub service running as the grader account, never as a trainer ----------------
+c.JupyterHub.services = [{
+    "name": "qi-grading",
+    "url": f"http://127.0.0.1:{int(hub['grading_port'])}",
+    "command": [python, str(HERE / "qi_grading_service.py")],
+    "user": nb["grader_user"],
+    "cwd": str(Path(nb["courses_root"])),
+    "environment": {"QI_GRADING_COURSES": nb["courses_root"],
+                    "QI_GRADING_QILAB": str(venv / "bin" / "qilab")},
+    "oauth_no_confirm": True,
+}]
+c.JupyterHub.load_roles.append({
+    # To check that whoever asks is in the course's formgrade-<course> group.
+    "name": "qi-grading", "scopes": ["read:users:name", "read:users:groups"],
+    "services": ["qi-grading"],
+})
+# Trainers may open the service (OAuth) and call it with their own token.
+c.JupyterHub.load_roles.append({
+    "name": "qi-grading-users", "scopes": ["access:services!service=qi-grading"],
+    "groups": [f"formgrade-{name}" for name in settings["courses"]],
+})
+
+# The token of the hub's own `qi-admin` service, readable by root only: course-member.sh uses it
+# to add people to course groups, and take them out, while everything runs.
+admin_token_file = state / "qi-admin-api-token"
+if not admin_token_file.exists():
+    import secrets
+
+    admin_token_file.touch(mode=0o600)
+    admin_token_file.write_text(secrets.token_hex(32))
+c.JupyterHub.services.append({"name": "qi-admin",
+                              "api_token": admin_token_file.read_text().strip()})
+c.JupyterHub.load_roles.append({
+    "name": "qi-admin", "scopes": ["admin:users", "groups", "list:groups"],
+    "services": ["qi-admin"],
+})
+
 # --- Idle culling: jupyterhub-idle-culler as a hub service ------------------------------------
 if int(limits["cull_idle_seconds"]) > 0:
     cull = [python, "-m", "jupyterhub_idle_culler",
             f"--timeout={int(limits['cull_idle_seconds'])}", "--cull-every=300"]
     if int(limits["cull_max_age_seconds"]) > 0:
         cull.append(f"--max-age={int(limits['cull_max_age_seconds'])}")
-    c.JupyterHub.services = [{"name": "idle-culler", "command": cull}]
+    c.JupyterHub.services.append({"name": "idle-culler", "command": cull})
     c.JupyterHub.load_roles.append({
         "name": "idle-culler",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],

@@ -12,3 +12,5 @@ c.Exchange.root = os.environ.get("QI_NBGRADER_EXCHANGE", "/srv/nbgrader/exchange
 # courses from their hub groups (nbgrader-<course>).
 c.Exchange.path_includes_course = True
 c.Authenticator.plugin_class = "nbgrader.auth.JupyterHubAuthPlugin"
+# Each submission's folder stays its learner's own (nbgrader alone makes it 0777): qi_exchange.py.
+c.ExchangeFactory.submit = "qi_exchange.PrivateSubmit"

@@ -24,6 +24,9 @@ _RULE_TEXT = {
     "four_of_five_beyond_1sigma": "4 of 5 points in a row beyond 1 sigma on one side",
     "eight_one_side": "8 or more points in a row on one side of the centre line",
     "six_trend": "6 points in a row going up or going down",
+    "nine_one_side": "9 points in a row on one side of the centre line",
+    "fourteen_alternating": "14 points in a row going up and down in turn",
+    "eight_beyond_1sigma_both_sides": "8 points in a row beyond 1 sigma, on both sides",
     "fifteen_within_1sigma": "15 points in a row close to the centre line (within 1 sigma)",
     "two_in_three": "2 of 3 points close to a limit on the same side",
     "trend": "7 points in a row going up or going down",
@@ -56,13 +59,12 @@ def _centre_word(result: "SPCResult") -> str:
 
 
 def _opening(result: "SPCResult") -> str:
-    from .spc import CHART_NAMES, RULE_NAMES
+    from .spc import CHART_NAMES, RULE_NAMES, SHEWHART_SETS
 
     k = len(result.points)
     title = f" ({result.title})" if result.title else ""
     rule = RULE_NAMES[result.rules]
-    extra = "" if result.chart == "run" or result.rules in ("western_electric",
-                                                           "provost_murray", "mdc") \
+    extra = "" if result.chart == "run" or result.rules in (*SHEWHART_SETS, "mdc") \
         else " and the 3-sigma rule"
     return f"This {CHART_NAMES[result.chart]}{title} of {k} points uses the {rule}{extra}."
 
@@ -137,13 +139,6 @@ def _ihi_sentences(result: "SPCResult", row, prefix: str) -> list[str]:
     if not out:
         out.append(f"{prefix}no shift, trend or unusual number of runs was found, so the chart "
                    "shows only random variation.")
-    astro = _positions(result, "astronomical", part)
-    if astro:
-        many = len(astro) > 1
-        out.append(f"Point{'s' if many else ''} {_list(astro)} {'are' if many else 'is'} far "
-                   f"from the rest ({'astronomical points' if many else 'an astronomical point'}"
-                   f"): check {'them' if many else 'it'}, though on its own this is a "
-                   "judgement, not a rule.")
     return out
 
 
@@ -168,9 +163,13 @@ def _pattern_sentences(result: "SPCResult", columns: tuple[str, ...]) -> list[st
 def _sigma_sentence(result: "SPCResult") -> str | None:
     if result.chart == "run":
         return None
-    if result.points["ucl"].isna().all():
-        return ("The control limits could not be worked out (for example, every value is the "
-                "same), so no point can be outside them.")
+    reasons = [(i + 1, info["no_limits"]) for i, info in
+               enumerate(result.details.get("parts", [])) if "no_limits" in info]
+    if reasons:
+        many = len(result.parts) > 1
+        text = "; ".join(f"in part {p}, {why}" if many else why for p, why in reasons)
+        return (f"The control limits could not be worked out: {text}. No point can be outside "
+                "limits that are not there.")
     outside = _positions(result, "sigma_signal")
     if not outside:
         return "All points are inside the control limits."
@@ -182,7 +181,7 @@ def _sigma_sentence(result: "SPCResult") -> str | None:
 
 def sentences(result: "SPCResult") -> list[str]:
     """The explanation as a list of sentences (the first names the chart and rules)."""
-    from .spc import RULE_COLUMNS
+    from .spc import RULE_COLUMNS, SHEWHART_SETS
 
     out = [_opening(result)]
     parts = result.parts
@@ -197,7 +196,10 @@ def sentences(result: "SPCResult") -> list[str]:
         else:
             text = []
         findings += [t[0].upper() + t[1:] for t in text]
-    if result.rules in ("western_electric", "provost_murray", "mdc"):
+    if result.rules == "ihi":
+        findings.append("The fourth IHI rule, an astronomical point (one obviously different "
+                        "from all the others), is a judgement: look at the chart yourself.")
+    if result.rules in (*SHEWHART_SETS, "mdc"):
         findings += _pattern_sentences(result, RULE_COLUMNS[result.rules])
         if not findings:
             findings.append("None of the pattern rules fired.")
@@ -209,8 +211,21 @@ def sentences(result: "SPCResult") -> list[str]:
     return out
 
 
+_SIGMA_SENTENCES = {
+    "sd": ("The limits use the standard deviation of all the points (sigma='sd'), as a "
+           "spreadsheet would. SPC estimates sigma from the moving ranges instead: a shift or "
+           "trend inflates the standard deviation, so these limits are too wide and can hide "
+           "the signals they are for."),
+    "rbar": ("Sigma comes from the average subgroup range (R-bar / d2), as in the R package "
+             "qcc."),
+}
+
+
 def _context(result: "SPCResult") -> list[str]:
     out = []
+    sigma = result.details.get("sigma") if result.details else None
+    if sigma in _SIGMA_SENTENCES:
+        out.append(_SIGMA_SENTENCES[sigma])
     pts = result.points
     if len(result.parts) > 1:
         out.append(f"The chart has {len(result.parts)} parts; each has its own centre line and "

@@ -7,6 +7,11 @@ that k-sigma lines are ``mid +/- k * sigma``, then transformed back (T chart) an
 
 All numbers here are on the unmultiplied scale; :func:`qilab.spc` applies ``multiply`` last.
 
+The R chart follows qcc: sigma is the mean of R_i / d2(n_i) and the limits are the centre
++/- 3 d3(n_i) sigma, floored at 0. For equal subgroups the centre is R-bar, as in qcc; when
+subgroup sizes differ, the centre of each point is d2(n_i) sigma (the range expected for its
+size), where qcc keeps one size-weighted R-bar for every point.
+
 >>> import numpy as np
 >>> lim = part_limits("c", y=np.array([2.0, 4.0, 6.0]), base=np.ones(3, bool))
 >>> float(lim.cl[0]), round(float(lim.ucl[0]), 3), float(lim.lcl[0])
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .constants import D2_MR, D4_MR, MR_SCREEN, T_POWER, a3, c4
+from .constants import D2_MR, D4_MR, MR_SCREEN, T_POWER, a3, c4, d2, d3, per_size
 
 #: Charts that have no control limits.
 NO_LIMITS = frozenset({"run"})
@@ -85,40 +90,70 @@ def _ratio_centre(num: np.ndarray, den: np.ndarray, base: np.ndarray) -> float:
     return float(num[ok].sum() / total) if total > 0 else float("nan")
 
 
-def _lines(mid: np.ndarray, sigma: np.ndarray, k: float, chart: str) -> tuple[np.ndarray, np.ndarray]:
-    """k-sigma lines on the plotted scale: back-transform (T) and truncate."""
+def sigma_lines(mid: np.ndarray, sigma: np.ndarray, k: float, chart: str,
+                truncate: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """k-sigma lines on the plotted scale: back-transformed (T) and, with ``truncate``, cut at
+    0 (counts) and 1 (proportions) as drawn. Untruncated lines are what zone rules use: a band
+    "beyond 2 sigma" is measured from the centre line, never from a clipped limit (a T chart's
+    lower line below 0 on the working scale is then -inf).
+
+    >>> lo, hi = sigma_lines(np.array([1.0]), np.array([1.0]), 2.0, "c", truncate=False)
+    >>> float(lo[0]), float(hi[0])
+    (-1.0, 3.0)
+    """
     lo = mid - k * sigma
     hi = mid + k * sigma
     if chart == "t":
         with np.errstate(invalid="ignore"):
-            lo = np.where(lo <= 0, 0.0, np.abs(lo) ** T_POWER)
+            lo = np.where(lo <= 0, 0.0 if truncate else -np.inf, np.abs(lo) ** T_POWER)
             lo = np.where(np.isnan(mid - k * sigma), np.nan, lo)
             hi = hi ** T_POWER
+    elif not truncate:
+        pass
     elif chart in ("p", "pp"):
         lo = np.maximum(lo, 0.0)
         hi = np.minimum(hi, 1.0)
-    elif chart in ("c", "u", "up", "g", "s", "mr"):
+    elif chart in ("c", "u", "up", "g", "s", "r", "mr"):
         lo = np.maximum(lo, 0.0)
     return lo, hi
 
 
 def _individuals(work: np.ndarray, base: np.ndarray, cl_given: float | None,
-                 screened: bool) -> tuple[float, float, dict]:
-    """Centre (mean) and sigma (mean moving range / 1.128) of an I chart on ``work``."""
+                 screened: bool, method: str = "mr") -> tuple[float, float, dict]:
+    """Centre (mean) and sigma of an I chart on ``work``: the mean moving range / 1.128, or
+    with ``method="sd"`` the standard deviation of all the baseline values (n - 1)."""
     centre = _nanmean(work[base]) if cl_given is None else float(cl_given)
+    if method == "sd":
+        values = work[base][~np.isnan(work[base])]
+        sd = float(np.std(values, ddof=1)) if values.size > 1 else float("nan")
+        return centre, sd, {"sd": sd}
     mr_bar, dropped = mean_moving_range(work[base], screened)
     return centre, mr_bar / D2_MR, {"mr_bar": mr_bar, "mr_screened_out": dropped}
+
+
+def range_sigma(rng: np.ndarray, sizes: np.ndarray, base: np.ndarray) -> float:
+    """Sigma from the subgroup ranges, as qcc's default: the mean of R_i / d2(n_i) over the
+    baseline subgroups with two or more values.
+
+    >>> range_sigma(np.array([2.326, 4.652]), np.array([5.0, 5.0]), np.ones(2, bool))
+    1.5
+    """
+    ratio = rng[base] / per_size(d2, sizes[base])
+    return _nanmean(ratio)
 
 
 def part_limits(chart: str, y: np.ndarray, base: np.ndarray, *, num: np.ndarray | None = None,
                 den: np.ndarray | None = None, sd: np.ndarray | None = None,
                 cl_given: float | None = None, screened: bool = True,
-                categorical: bool = False) -> PartLimits:
+                categorical: bool = False, rng: np.ndarray | None = None,
+                sigma_method: str | None = None) -> PartLimits:
     """Centre line and limits for one part.
 
     ``y`` is the plotted statistic (ratio charts: ``num / den``; Xbar: subgroup means; S:
-    subgroup sds), ``base`` marks the points used to estimate the lines (in the baseline and
-    not excluded), ``den`` holds denominators or subgroup sizes, ``sd`` subgroup sds.
+    subgroup sds; R: subgroup ranges), ``base`` marks the points used to estimate the lines (in
+    the baseline and not excluded), ``den`` holds denominators or subgroup sizes, ``sd`` and
+    ``rng`` subgroup sds and ranges. ``sigma_method`` is "sd" (I chart: the overall standard
+    deviation) or "rbar" (Xbar chart: from the average range); None is the default estimator.
 
     >>> lim = part_limits("i", y=np.array([1.0, 3.0, 2.0, 4.0]), base=np.ones(4, bool))
     >>> float(lim.cl[0]), round(float(lim.ucl[0] - lim.cl[0]), 4)
@@ -132,7 +167,7 @@ def part_limits(chart: str, y: np.ndarray, base: np.ndarray, *, num: np.ndarray 
         centre = _nanmedian(y[base]) if cl_given is None else float(cl_given)
         cl = mid = _full(k, centre)
     elif chart == "i":
-        centre, s, info = _individuals(y, base, cl_given, screened)
+        centre, s, info = _individuals(y, base, cl_given, screened, sigma_method or "mr")
         cl = mid = _full(k, centre)
         sigma = _full(k, s)
     elif chart == "mr":
@@ -171,6 +206,13 @@ def part_limits(chart: str, y: np.ndarray, base: np.ndarray, *, num: np.ndarray 
         mid = _full(k, m)
         cl = _full(k, shown)
         sigma = _full(k, np.sqrt(m * (m + 1.0)) if m >= 0 else np.nan)
+    elif chart == "xbar" and sigma_method == "rbar":
+        s = range_sigma(rng, den, base)
+        centre = _weighted_mean(y, den, base) if cl_given is None else float(cl_given)
+        cl = mid = _full(k, centre)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sigma = np.where(den > 1, s / np.sqrt(den), np.nan)
+        info = {"sigma": s}
     elif chart == "xbar":
         sbar = pooled_sbar(sd, den, base)
         centre = _weighted_mean(y, den, base) if cl_given is None else float(cl_given)
@@ -178,6 +220,17 @@ def part_limits(chart: str, y: np.ndarray, base: np.ndarray, *, num: np.ndarray 
         with np.errstate(invalid="ignore", divide="ignore"):
             sigma = a3(den) * sbar / 3.0
         info = {"s_bar": sbar}
+    elif chart == "r":
+        # centre d2(n_i) * sigma (R-bar for equal subgroups), limits +/- 3 d3(n_i) * sigma
+        if cl_given is None:
+            s = range_sigma(rng, den, base)
+            mid = per_size(d2, den) * s
+        else:
+            s = float(cl_given) / per_size(d2, den)
+            mid = np.where(np.isfinite(s), float(cl_given), np.nan)
+        cl = mid
+        sigma = per_size(d3, den) * s
+        info = {"sigma": float(np.nanmean(s)) if np.any(np.isfinite(s)) else float("nan")}
     elif chart == "s":
         sbar = pooled_sbar(sd, den, base) if cl_given is None else float(cl_given)
         cl = mid = _full(k, sbar)
@@ -190,13 +243,33 @@ def part_limits(chart: str, y: np.ndarray, base: np.ndarray, *, num: np.ndarray 
     if chart == "run":
         lcl = ucl = lcl95 = ucl95 = nan
     else:
+        if not np.isfinite(sigma).any():
+            info["no_limits"] = _no_limits_reason(chart, work, base, den)
         sigma = np.where(np.isfinite(sigma), sigma, np.nan)
-        lcl, ucl = _lines(mid, sigma, 3.0, chart)
-        lcl95, ucl95 = _lines(mid, sigma, 2.0, chart)
+        lcl, ucl = sigma_lines(mid, sigma, 3.0, chart)
+        lcl95, ucl95 = sigma_lines(mid, sigma, 2.0, chart)
         if chart == "mr":
             lcl = np.where(np.isnan(ucl), np.nan, 0.0)
     return PartLimits(y=work if chart == "mr" else y, cl=cl, lcl=lcl, ucl=ucl, lcl_95=lcl95,
                       ucl_95=ucl95, work_y=work, mid=mid, sigma=sigma, info=info)
+
+
+def _no_limits_reason(chart: str, work: np.ndarray, base: np.ndarray,
+                      den: np.ndarray | None) -> str:
+    """Why a part has no control limits, in words a learner can act on."""
+    values = work[base]
+    if chart in ("xbar", "s", "r") and den is not None and not (den[base] > 1).any():
+        return ("every subgroup has only one value, so the spread within subgroups cannot be "
+                "worked out; for single values use an I chart (chart='i')")
+    if chart in ("i", "t", "mr"):
+        pairs = ~np.isnan(values[1:]) & ~np.isnan(values[:-1])
+        if not pairs.any():
+            return ("no two neighbouring points have a value, so there are no moving ranges "
+                    "to estimate the variation from; fill in the gaps or use a run chart")
+        if np.nanmax(values) == np.nanmin(values):
+            return ("the values are all the same, so there is no variation to set limits "
+                    "from")
+    return "there are too few values in the baseline to estimate the variation from"
 
 
 def _weighted_mean(means: np.ndarray, sizes: np.ndarray, base: np.ndarray) -> float:

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QIDataError
+from .runs import cumsum
 
 __all__ = ["mdc_rule_flags", "RULE_NAMES", "special_cause_label", "NEAR_FRACTION"]
 
@@ -86,7 +87,7 @@ def _series_starts(group: Any, n: int) -> np.ndarray:
 def _series_ends(start: np.ndarray) -> np.ndarray:
     """Index of the last point of each point's series."""
     n = start.size
-    seg = np.cumsum(start) - 1
+    seg = cumsum(start) - 1
     first = np.flatnonzero(start)
     last = np.r_[first[1:] - 1, n - 1] if n else first
     return last[seg]
@@ -100,7 +101,7 @@ def _run_length_so_far(key: np.ndarray, start: np.ndarray) -> np.ndarray:
     boundary = start.copy()
     boundary[1:] |= key[1:] != key[:-1]
     run_start = np.flatnonzero(boundary)
-    run_id = np.cumsum(boundary) - 1
+    run_id = cumsum(boundary) - 1
     return np.arange(n) - run_start[run_id] + 1
 
 
@@ -113,7 +114,8 @@ def _spread_back(marker: np.ndarray, start: np.ndarray, width: int = RUN_LENGTH 
     n = marker.size
     if n == 0 or not marker.any():
         return np.zeros(n, dtype=bool)
-    csum = np.concatenate(([0], np.cumsum(marker != 0)))
+    csum = np.zeros(n + 1, np.int64)
+    np.cumsum(marker != 0, out=csum[1:])
     hi = np.minimum(np.arange(n) + width, _series_ends(start))
     return (csum[hi + 1] - csum[np.arange(n)]) > 0
 
@@ -188,18 +190,20 @@ def _label(y: np.ndarray, rtm: np.ndarray, outside: np.ndarray, trend: np.ndarra
         nxt_in[:-1] = trend[1:] & ~start[1:]
     step_right = np.zeros(n, dtype=np.int8)
     step_right[:-1] = d[1:]
+    # int8 throughout: small temporaries stay cheap on long series
+    one, minus, zero = np.int8(1), np.int8(-1), np.int8(0)
     trend_dir = np.where(trend & nxt_in, step_right, d)
-    trend_dir = np.where(trend_dir == 1, 1, -1).astype(np.int8)
-    side = np.where(rtm > 0, 1, -1).astype(np.int8)
-    side_outside = np.where(rtm == 1, 1, -1).astype(np.int8)
+    trend_dir = np.where(trend_dir == 1, one, minus)
+    side = np.where(rtm > 0, one, minus)
+    side_outside = np.where(rtm == 1, one, minus)
 
     # first rule that flags the point wins (nested where: the same as np.select, faster)
-    rule = np.where(outside.astype(bool), 1,
-                    np.where(trend, 2, np.where(two_in_three.astype(bool), 3,
-                                                np.where(shift.astype(bool), 4, 0))))
-    rule = rule.astype(np.int8)
+    rule = np.where(outside.astype(bool), one,
+                    np.where(trend, np.int8(2), np.where(two_in_three.astype(bool), np.int8(3),
+                                                         np.where(shift.astype(bool),
+                                                                  np.int8(4), zero))))
     direction = np.where(rule == 1, side_outside,
-                         np.where(rule == 2, trend_dir, np.where(rule >= 3, side, 0)))
+                         np.where(rule == 2, trend_dir, np.where(rule >= 3, side, zero)))
     return rule, direction.astype(np.int8)
 
 
@@ -208,8 +212,11 @@ def _evaluate(y: np.ndarray, mean: np.ndarray, lpl: np.ndarray, upl: np.ndarray,
               nupl: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """All rule arrays for points in time order, series marked by ``start``.
 
-    ``nlpl``/``nupl`` are the near (two-sigma) limits; when absent they are two thirds of the
-    way from the mean to each limit. Missing values and missing limits never signal.
+    ``nlpl``/``nupl`` are the near (two-sigma) lines; when absent they are two thirds of the
+    way from the mean to each limit (right for XmR charts, whose limits are never cut off).
+    :func:`qilab.spc` passes the 2-sigma lines from the centre line and the untruncated sigma,
+    so that a limit floored at 0 or capped at 1 does not pull the band in. Missing values and
+    missing limits never signal.
     """
     with np.errstate(invalid="ignore"):
         if nlpl is None:

@@ -37,14 +37,19 @@ MARKERS: dict[str, tuple[str, str]] = {
     "longest_run_point": ("s", "Unusually long run"),
     "shift": ("s", "Shift"),
     "trend": ("^", "Trend"),
-    "astronomical": ("*", "Astronomical point (check)"),
     "two_of_three_beyond_2sigma": ("v", "2 of 3 beyond 2 sigma"),
     "four_of_five_beyond_1sigma": ("P", "4 of 5 beyond 1 sigma"),
     "eight_one_side": ("s", "8 in a row on one side"),
     "six_trend": ("^", "6 in a row up or down"),
     "fifteen_within_1sigma": ("X", "15 in a row within 1 sigma"),
+    "nine_one_side": ("s", "9 in a row on one side"),
+    "fourteen_alternating": ("d", "14 in a row alternating"),
+    "eight_beyond_1sigma_both_sides": ("h", "8 in a row beyond 1 sigma, both sides"),
     "two_in_three": ("v", "2 of 3 near a limit"),
 }
+
+#: the most text labels drawn on the x axis (one per point takes seconds for long series)
+MAX_X_LABELS = 24
 
 
 def _x_positions(result: "SPCResult") -> tuple[np.ndarray, list[str] | None]:
@@ -140,8 +145,9 @@ def plot_spc(result: "SPCResult", ax: Any = None, show_95: bool = False) -> Any:
     if result.target is not None:
         ax.axhline(result.target, color="#009639", linestyle="-.", linewidth=1.2, label="Target")
     _annotate(ax, xs, result)
-    if labels is not None:
-        ax.set_xticks(xs, labels, rotation=45, ha="right")
+    if labels is not None:  # text labels: at most MAX_X_LABELS, evenly spaced, stay readable
+        step = -(-len(xs) // MAX_X_LABELS)
+        ax.set_xticks(xs[::step], list(labels)[::step], rotation=45, ha="right")
     ax.set_title(result.title or CHART_NAMES[result.chart])
     ax.set_xlabel(result.x_name or "Point")
     ax.set_ylabel(result.y_name if result.multiply == 1

@@ -5,7 +5,8 @@ Rows with the same x form one subgroup, as in qicharts2 (spec section 1):
 * with a denominator (P, U and their Laney versions; run, I and MR charts when ``n`` is
   given): ``y = sum(numerators) / sum(denominators)``, using the rows where both are present;
 * C charts: the sum of the counts;
-* Xbar and S charts: the mean, the standard deviation (n - 1) and the number of values;
+* Xbar, S and R charts: the mean, the standard deviation (n - 1), the range (largest minus
+  smallest) and the number of values;
 * other charts: the mean of the values.
 
 Nothing is dropped or reordered silently: rows with a missing x are removed with a
@@ -29,7 +30,8 @@ import pandas as pd
 
 from ..errors import QIDataError, QIWarning
 
-CHARTS: tuple[str, ...] = ("run", "i", "mr", "xbar", "s", "t", "p", "pp", "c", "u", "up", "g")
+CHARTS: tuple[str, ...] = ("run", "i", "mr", "xbar", "s", "r", "t", "p", "pp", "c", "u", "up",
+                           "g")
 #: Charts that need a denominator.
 NEEDS_N = frozenset({"p", "pp", "u", "up"})
 #: Charts that may take a denominator (then y = numerator / denominator).
@@ -37,7 +39,7 @@ TAKES_N = NEEDS_N | {"run", "i", "mr"}
 #: Charts whose values are counts (never negative).
 COUNT_CHARTS = frozenset({"p", "pp", "u", "up", "c", "g"})
 #: Charts whose subgroups are given by repeated x values.
-SUBGROUP_CHARTS = frozenset({"xbar", "s"})
+SUBGROUP_CHARTS = frozenset({"xbar", "s", "r"})
 
 DATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y",
@@ -55,13 +57,14 @@ class Prepared:
     x: np.ndarray
     y: np.ndarray
     num: np.ndarray | None      # summed numerators (charts with a denominator)
-    den: np.ndarray | None      # summed denominators, or subgroup sizes for Xbar/S
-    sd: np.ndarray | None       # subgroup standard deviations (Xbar/S)
+    den: np.ndarray | None      # summed denominators, or subgroup sizes for Xbar/S/R
+    sd: np.ndarray | None       # subgroup standard deviations (Xbar/S/R)
     notes: list[str] | None
     x_kind: str                 # "position", "number", "date", "label" or "category"
     x_name: str | None
     y_name: str
     n_name: str | None
+    rng: np.ndarray | None = None   # subgroup ranges, largest minus smallest (Xbar/S/R)
 
     @property
     def categorical(self) -> bool:
@@ -361,7 +364,7 @@ def _aggregate(chart: str, keys: np.ndarray, x_vals: np.ndarray, x_kind: str, y:
         warnings.warn(f"Some {x_name or 'x'} values appear in more than one row (first repeat: "
                       f"{x_vals[dup[0]]}); rows with the same value were combined into one "
                       "point.", QIWarning, stacklevel=4)
-    num = den = sd = None
+    num = den = sd = rng = None
     valid = ~np.isnan(y)
     if n is not None:
         valid &= ~np.isnan(n)
@@ -390,9 +393,14 @@ def _aggregate(chart: str, keys: np.ndarray, x_vals: np.ndarray, x_kind: str, y:
                 dev = np.where(valid, y - np.repeat(mean, np.diff(np.r_[starts, y.size])), 0.0)
                 sd = np.sqrt(_group_sum(dev**2, starts) / (count - 1.0))
                 sd = np.where(count > 1, sd, np.nan)
+                rng = (np.maximum.reduceat(np.where(valid, y, -np.inf), starts)
+                       - np.minimum.reduceat(np.where(valid, y, np.inf), starts))
+                rng = np.where(count > 1, rng, np.nan)
                 den = count
                 if chart == "s":
                     stat = sd
+                elif chart == "r":
+                    stat = rng
     note_list = None
     if notes is not None:
         note_list = []
@@ -400,4 +408,4 @@ def _aggregate(chart: str, keys: np.ndarray, x_vals: np.ndarray, x_kind: str, y:
             parts = [str(v) for v in notes[a:b] if not pd.isna(v) and str(v).strip()]
             note_list.append(" | ".join(parts))
     return Prepared(x=x_vals[starts], y=stat, num=num, den=den, sd=sd, notes=note_list,
-                    x_kind=x_kind, x_name=x_name, y_name=y_name, n_name=n_name)
+                    x_kind=x_kind, x_name=x_name, y_name=y_name, n_name=n_name, rng=rng)

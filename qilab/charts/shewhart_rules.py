@@ -22,8 +22,28 @@ Control Handbook, 1956):
 5. ``fifteen_within_1sigma`` — 15 points in a row within 1 sigma of the centre line (either
    side): the limits may be too wide (for example, data from mixed processes).
 
+**Nelson** (``rules="nelson"``; Nelson, J Qual Technol 1984, with the conventions of the R
+package qcc, as Minitab and many analysts use them):
+
+1. ``outside_3sigma`` — a point outside the 3-sigma limits;
+2. ``nine_one_side`` — 9 points in a row on the same side of the centre line;
+3. ``six_trend`` — 6 points in a row steadily increasing or steadily decreasing; **a tie
+   (a point equal to the one before it) breaks the trend**;
+4. ``fourteen_alternating`` — 14 points in a row alternating up and down (a tie breaks it);
+5. ``two_of_three_beyond_2sigma`` — 2 of 3 points in a row beyond 2 sigma on the same side;
+6. ``four_of_five_beyond_1sigma`` — 4 of 5 points in a row beyond 1 sigma on the same side;
+7. ``fifteen_within_1sigma`` — 15 points in a row within 1 sigma (**|z| <= 1**) either side;
+8. ``eight_beyond_1sigma_both_sides`` — 8 points in a row beyond 1 sigma (|z| > 1), with
+   points on both sides and none within 1 sigma.
+
+Where Provost and Murray differ: their trend counts a tie once (it neither breaks nor adds to
+the trend) and it needs 6 points; "within 1 sigma" is |z| < 1; their run on one side is 8, not
+9; and they have no alternating or "both sides" rule.
+
 For "k of m" rules only the points beyond the zone are flagged; for runs every point of the
-run is flagged. A point exactly on the centre line breaks a run on one side.
+run is flagged (qcc marks only the point that completes a pattern, and every later point while
+the pattern lasts; the same charts signal). A point exactly on the centre line breaks a run on
+one side.
 
 >>> import numpy as np
 >>> z = np.array([0.5, 2.5, 0.2, 2.2, -1.0])
@@ -40,10 +60,16 @@ WESTERN_ELECTRIC = ("outside_3sigma", "two_of_three_beyond_2sigma",
                     "four_of_five_beyond_1sigma", "eight_one_side")
 PROVOST_MURRAY = ("outside_3sigma", "eight_one_side", "six_trend",
                   "two_of_three_beyond_2sigma", "fifteen_within_1sigma")
+NELSON = ("outside_3sigma", "nine_one_side", "six_trend", "fourteen_alternating",
+          "two_of_three_beyond_2sigma", "four_of_five_beyond_1sigma", "fifteen_within_1sigma",
+          "eight_beyond_1sigma_both_sides")
+RULE_SETS = {"western_electric": WESTERN_ELECTRIC, "provost_murray": PROVOST_MURRAY,
+             "nelson": NELSON}
 #: Points each rule needs before it can fire.
 MIN_POINTS = {"outside_3sigma": 1, "two_of_three_beyond_2sigma": 3,
               "four_of_five_beyond_1sigma": 5, "eight_one_side": 8, "six_trend": 6,
-              "fifteen_within_1sigma": 15}
+              "fifteen_within_1sigma": 15, "nine_one_side": 9, "fourteen_alternating": 14,
+              "eight_beyond_1sigma_both_sides": 8}
 
 
 def k_of_m(beyond: np.ndarray, k: int, m: int) -> np.ndarray:
@@ -92,6 +118,72 @@ def one_side_runs(side: np.ndarray, length: int) -> np.ndarray:
     return np.repeat((s[starts] != 0) & (lengths >= length), lengths)
 
 
+def _step_signs(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the points with a value, and the sign of each step between them."""
+    valid = np.flatnonzero(~np.isnan(y))
+    return valid, np.sign(np.diff(y[valid])).astype(np.int8)
+
+
+def strict_trend_points(y: np.ndarray, length: int) -> np.ndarray:
+    """Points in ``length`` or more points in a row each higher (or each lower) than the one
+    before; a tie breaks the run (Nelson, qcc). Missing points are skipped.
+
+    >>> strict_trend_points(np.array([1.0, 2, 3, 3, 4, 5, 6]), 4).astype(int)
+    array([0, 0, 0, 1, 1, 1, 1])
+    """
+    marks = np.zeros(y.size, bool)
+    valid, d = _step_signs(y)
+    starts, lengths = run_lengths(d)
+    for s, n_steps in zip(starts.tolist(), lengths.tolist()):
+        if d[s] != 0 and n_steps >= length - 1:
+            marks[valid[s:s + n_steps + 1]] = True
+    return marks
+
+
+def alternating_points(y: np.ndarray, length: int) -> np.ndarray:
+    """Points in ``length`` or more points in a row going up and down in turn (a tie breaks it).
+
+    >>> alternating_points(np.array([5.0, 1, 2, 1, 2, 1, 1]), 5).astype(int)
+    array([1, 1, 1, 1, 1, 1, 0])
+    """
+    marks = np.zeros(y.size, bool)
+    valid, d = _step_signs(y)
+    if d.size < 2:
+        return marks
+    turns = (d[1:].astype(np.int16) * d[:-1]) < 0       # step j and j+1 go opposite ways
+    starts, lengths = run_lengths(turns)
+    for s, n in zip(starts.tolist(), lengths.tolist()):
+        if turns[s] and n >= length - 2:
+            marks[valid[s:s + n + 2]] = True
+    return marks
+
+
+def both_sides_beyond(z: np.ndarray, length: int, zone: float = 1.0) -> np.ndarray:
+    """Points in windows of ``length`` in a row all beyond ``zone`` sigma, with some above and
+    some below the centre line.
+
+    >>> both_sides_beyond(np.array([0.0, 1.5, -1.5, 1.2, -2.0, 0.1]), 4).astype(int)
+    array([0, 1, 1, 1, 1, 0])
+    """
+    size = z.size
+    flags = np.zeros(size, bool)
+    if size < length:
+        return flags
+    with np.errstate(invalid="ignore"):
+        high, low = z > zone, z < -zone
+
+    def window_count(mask: np.ndarray) -> np.ndarray:
+        total = np.zeros(size + 1, np.int64)
+        np.cumsum(mask, out=total[1:])
+        return total[length:] - total[:-length]
+
+    hi, lo = window_count(high), window_count(low)
+    ok = (hi + lo == length) & (hi > 0) & (lo > 0)
+    for offset in range(length):
+        flags[offset:offset + ok.size] |= ok
+    return flags
+
+
 def shewhart_flags(rule_set: str, y: np.ndarray, z: np.ndarray, side: np.ndarray,
                    outside: np.ndarray) -> dict[str, np.ndarray]:
     """Rule columns for one part's usable points (already compressed, in time order).
@@ -107,13 +199,20 @@ def shewhart_flags(rule_set: str, y: np.ndarray, z: np.ndarray, side: np.ndarray
     with np.errstate(invalid="ignore"):
         high2, low2 = z > 2, z < -2
         high1, low1 = z > 1, z < -1
-        inner = np.abs(z) < 1
+        inner = np.abs(z) <= 1 if rule_set == "nelson" else np.abs(z) < 1
     flags = {"outside_3sigma": outside.copy(),
-             "two_of_three_beyond_2sigma": k_of_m(high2, 2, 3) | k_of_m(low2, 2, 3),
-             "eight_one_side": one_side_runs(side, 8)}
-    if rule_set == "western_electric":
+             "two_of_three_beyond_2sigma": k_of_m(high2, 2, 3) | k_of_m(low2, 2, 3)}
+    if rule_set in ("western_electric", "nelson"):
         flags["four_of_five_beyond_1sigma"] = k_of_m(high1, 4, 5) | k_of_m(low1, 4, 5)
-        return {name: flags[name] for name in WESTERN_ELECTRIC}
-    flags["six_trend"] = trend_points(y, 6)
-    flags["fifteen_within_1sigma"] = long_runs(inner, 15)
-    return {name: flags[name] for name in PROVOST_MURRAY}
+    if rule_set in ("provost_murray", "nelson"):
+        flags["fifteen_within_1sigma"] = long_runs(inner, 15)
+    if rule_set == "nelson":
+        flags["nine_one_side"] = one_side_runs(side, 9)
+        flags["six_trend"] = strict_trend_points(y, 6)
+        flags["fourteen_alternating"] = alternating_points(y, 14)
+        flags["eight_beyond_1sigma_both_sides"] = both_sides_beyond(z, 8)
+    else:
+        flags["eight_one_side"] = one_side_runs(side, 8)
+    if rule_set == "provost_murray":
+        flags["six_trend"] = trend_points(y, 6)
+    return {name: flags[name] for name in RULE_SETS[rule_set]}

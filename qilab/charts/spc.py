@@ -7,18 +7,20 @@ The maths follows qicharts2 0.8.1 (spec: ``shared/reference/spc-spec.md``); the 
   ``runs_signal`` (the part's runs signal, on every included point of the part) and
   ``longest_run_point`` (useful points in a run longer than the limit).
 * ``"ihi"``: the IHI / Provost and Murray run-chart rules. Point columns: ``shift``,
-  ``trend``, ``runs_too_few``, ``runs_too_many`` and ``astronomical`` (a flag for review, not
-  a signal by itself). See :mod:`qilab.charts.runs`.
-* ``"western_electric"`` and ``"provost_murray"``: control-chart rules, see
-  :mod:`qilab.charts.shewhart_rules` for the columns.
+  ``trend``, ``runs_too_few`` and ``runs_too_many``. The fourth IHI rule, the astronomical
+  point, is a judgement and is left to the reader (:meth:`SPCResult.explain` says so). See
+  :mod:`qilab.charts.runs`.
+* ``"western_electric"``, ``"provost_murray"`` and ``"nelson"`` (the eight Nelson rules, as qcc
+  and Minitab use them): control-chart rules, see :mod:`qilab.charts.shewhart_rules` for the
+  columns.
 * ``"mdc"``: NHS England's Making Data Count rules (:mod:`qilab.charts.mdc_rules`). Point
   columns: ``outside_limits``, ``two_in_three``, ``trend``, ``shift`` and ``direction``.
 
 Every rule set also has ``sigma_signal`` (a point outside the 3-sigma limits). In the parts
 table, ``runs_signal`` is True when a pattern rule of the rule set in force fired in the part
 (Anhøj: long run or few crossings; IHI: shift, trend, too few or too many runs; Western
-Electric / Provost & Murray / MDC: any rule other than the 3-sigma rule). The Anhøj statistics
-(``longest_run``, ``n_crossings`` and their limits) are reported for every rule set.
+Electric / Provost & Murray / Nelson / MDC: any rule other than the 3-sigma rule). The Anhøj
+statistics (``longest_run``, ``n_crossings`` and their limits) are reported for every rule set.
 
 >>> r = spc(y=[5, 6, 5, 7, 6, 5, 6, 7, 9, 9, 10, 9, 10, 11, 10, 9])
 >>> row = r.parts.iloc[0]
@@ -36,31 +38,35 @@ import numpy as np
 import pandas as pd
 
 from ..errors import QIDataError, QIWarning
-from .limits import part_limits
+from .limits import part_limits, sigma_lines
 from .prepare import CHARTS, Prepared, prepare
 from .runs import (
     IHI_SHIFT,
     IHI_TREND,
     anhoej,
     anhoej_can_fire,
-    astronomical_points,
     runs_limits,
     shift_points,
     trend_points,
 )
-from .shewhart_rules import MIN_POINTS, PROVOST_MURRAY, WESTERN_ELECTRIC, shewhart_flags
+from .shewhart_rules import MIN_POINTS, NELSON, PROVOST_MURRAY, WESTERN_ELECTRIC, shewhart_flags
 
-RULE_SETS: tuple[str, ...] = ("anhoej", "ihi", "western_electric", "provost_murray", "mdc")
+RULE_SETS: tuple[str, ...] = ("anhoej", "ihi", "western_electric", "provost_murray", "nelson",
+                              "mdc")
+#: Rule sets that test control-chart zones (they need limits).
+SHEWHART_SETS: tuple[str, ...] = ("western_electric", "provost_murray", "nelson")
 RULE_COLUMNS: dict[str, tuple[str, ...]] = {
     "anhoej": ("runs_signal", "longest_run_point"),
-    "ihi": ("shift", "trend", "runs_too_few", "runs_too_many", "astronomical"),
+    "ihi": ("shift", "trend", "runs_too_few", "runs_too_many"),
     "western_electric": WESTERN_ELECTRIC,
     "provost_murray": PROVOST_MURRAY,
+    "nelson": NELSON,
     "mdc": ("outside_limits", "two_in_three", "trend", "shift", "direction"),
 }
 CHART_NAMES: dict[str, str] = {
     "run": "run chart", "i": "I chart (individuals)", "mr": "MR chart (moving ranges)",
     "xbar": "Xbar chart (subgroup means)", "s": "S chart (subgroup standard deviations)",
+    "r": "R chart (subgroup ranges)",
     "t": "T chart (time between events)", "p": "P chart (proportions)",
     "pp": "P′ chart (Laney proportions)", "c": "C chart (counts)", "u": "U chart (rates)",
     "up": "U′ chart (Laney rates)", "g": "G chart (cases between events)",
@@ -68,9 +74,11 @@ CHART_NAMES: dict[str, str] = {
 RULE_NAMES: dict[str, str] = {
     "anhoej": "Anhøj rules", "ihi": "IHI run chart rules",
     "western_electric": "Western Electric rules", "provost_murray": "Provost and Murray rules",
-    "mdc": "Making Data Count rules",
+    "nelson": "Nelson rules", "mdc": "Making Data Count rules",
 }
 _IMPROVEMENT = {None: 0, "increase": 1, "decrease": -1, "neutral": 0}
+#: How sigma can be estimated, per chart; the first is the default.
+SIGMA_METHODS: dict[str, tuple[str, ...]] = {"i": ("mr", "sd"), "xbar": ("sbar", "rbar")}
 
 
 @dataclass(frozen=True)
@@ -221,7 +229,7 @@ def spc(data: Any = None, y: Any = None, x: Any = None, n: Any = None, chart: st
         exclude: Sequence[int] | None = None, screened_mr: bool = True,
         rules: str | None = None, multiply: float = 1, cl: float | Sequence[float] | None = None,
         target: float | None = None, title: str | None = None, notes: Any = None,
-        improvement_direction: str | None = None) -> SPCResult:
+        improvement_direction: str | None = None, sigma: str | None = None) -> SPCResult:
     """Make a run chart or control chart and test it for signals.
 
     ``y``, ``x`` and ``n`` are column names of ``data`` or lists of values. Rows with the same
@@ -229,6 +237,14 @@ def spc(data: Any = None, y: Any = None, x: Any = None, n: Any = None, chart: st
     part starts) and ``exclude`` are 1-based point positions, as in qicharts2. ``cl`` is a
     known centre line on the unmultiplied scale; ``target`` is drawn as given.
     ``improvement_direction`` ("increase", "decrease" or None) only colours MDC signals.
+
+    ``sigma`` chooses how sigma is estimated where there is a choice. Xbar charts: "sbar"
+    (default, as qicharts2: from the subgroup standard deviations) or "rbar" (qcc's default:
+    the mean of R_i / d2(n_i), with d2 to three decimals). I charts: "mr" (default: the average
+    moving range / 1.128) or "sd", the standard deviation of all the baseline points, as a
+    spreadsheet would do it. "sd" is wrong for SPC: a shift or trend inflates the standard
+    deviation, so the limits widen and hide the very signals they are for; it is there so that
+    learners can see why control limits are not "3 standard deviations".
 
     >>> r = spc(y=[12, 14, 11, 13, 12, 15, 13, 12, 14, 30], chart="i")
     >>> r.points["sigma_signal"].tolist()[-1]
@@ -238,7 +254,7 @@ def spc(data: Any = None, y: Any = None, x: Any = None, n: Any = None, chart: st
     """
     chart = _check_choice(chart, CHARTS, "chart")
     rules = _check_choice("anhoej" if rules is None else rules, RULE_SETS, "rule set")
-    if chart == "run" and rules in ("western_electric", "provost_murray", "mdc"):
+    if chart == "run" and rules in (*SHEWHART_SETS, "mdc"):
         raise QIDataError(f"The {RULE_NAMES[rules]} need control limits, which a run chart does "
                           "not have. Use rules='anhoej' or 'ihi', or choose a control chart "
                           "such as chart='i'.", field="rules")
@@ -248,6 +264,7 @@ def spc(data: Any = None, y: Any = None, x: Any = None, n: Any = None, chart: st
     if not isinstance(multiply, numbers.Number) or not np.isfinite(multiply) or multiply <= 0:
         raise QIDataError(f"multiply must be a number above 0 (for example 100 for per cent); "
                           f"got {multiply!r}.", field="multiply")
+    sigma = _sigma_method(sigma, chart)
     prep = prepare(data, y, x, n, chart, notes=notes if isinstance(notes, str) else None)
     k = prep.y.size
     if k < 2:
@@ -255,17 +272,35 @@ def spc(data: Any = None, y: Any = None, x: Any = None, n: Any = None, chart: st
                           "Add more periods (10 or more is best).", column=prep.y_name)
     part_id, baseline, include = _layout(k, freeze, part, exclude)
     result = _compute(prep, chart, rules, part_id, baseline, include, screened_mr,
-                      _known_cl(cl, int(part_id[-1])), float(multiply))
+                      _known_cl(cl, int(part_id[-1])), float(multiply), sigma)
     points, parts, details = result
+    if sigma is not None:
+        details["sigma"] = sigma
     return SPCResult(chart=chart, rules=rules, points=points, parts=parts, title=title,
                      notes=_notes(notes, prep, k), target=target, multiply=float(multiply),
                      x_name=prep.x_name, y_name=prep.y_name, x_kind=prep.x_kind,
                      improvement_direction=improvement_direction, details=details)
 
 
+def _sigma_method(sigma: Any, chart: str) -> str | None:
+    """The sigma estimator for ``chart`` (None where a chart has only one)."""
+    every = sorted({m for methods in SIGMA_METHODS.values() for m in methods})
+    if sigma is None:
+        return SIGMA_METHODS[chart][0] if chart in SIGMA_METHODS else None
+    method = _check_choice(sigma, every, "sigma")
+    if method not in SIGMA_METHODS.get(chart, ()):
+        where = ", ".join(f"chart='{c}': {' or '.join(repr(m) for m in ms)}"
+                          for c, ms in SIGMA_METHODS.items())
+        raise QIDataError(f"sigma={method!r} is not available for a {chart.upper()} chart. "
+                          f"Choices are {where}; other charts have one estimator, so leave "
+                          "sigma out.", field="sigma")
+    return method
+
+
 def _compute(prep: Prepared, chart: str, rules: str, part_id: np.ndarray, baseline: np.ndarray,
              include: np.ndarray, screened: bool, known: list[float | None],
-             multiply: float) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+             multiply: float, sigma_method: str | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """All lines, signals and rule columns; tables built once at the end."""
     k = prep.y.size
     cols = {name: np.full(k, np.nan) for name in ("y", "cl", "lcl", "ucl", "lcl_95", "ucl_95")}
@@ -279,23 +314,31 @@ def _compute(prep: Prepared, chart: str, rules: str, part_id: np.ndarray, baseli
                           num=None if prep.num is None else prep.num[sl],
                           den=None if prep.den is None else prep.den[sl],
                           sd=None if prep.sd is None else prep.sd[sl], cl_given=known[p],
-                          screened=screened, categorical=prep.categorical)
+                          screened=screened, categorical=prep.categorical,
+                          rng=None if prep.rng is None else prep.rng[sl],
+                          sigma_method=sigma_method)
         for name in cols:
             cols[name][sl] = getattr(lim, name)
         work_y[sl], mid[sl], sigma[sl] = lim.work_y, lim.mid, lim.sigma
         details["parts"].append(dict(lim.info))
+        if "no_limits" in lim.info:
+            where = f" in part {p + 1}" if part_id[-1] > 1 else ""
+            warnings.warn(f"There are no control limits{where}: {lim.info['no_limits']}.",
+                          QIWarning, stacklevel=4)
     yv = cols["y"]
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma_signal = (yv > cols["ucl"]) | (yv < cols["lcl"])
         z = (work_y - mid) / sigma
-    rule_cols, part_rows = _rules(chart, rules, prep, yv, cols, z, sigma_signal, part_id,
-                                  bounds, include, baseline)
+    near = sigma_lines(mid, sigma, 2.0, chart, truncate=False)
+    rule_cols, part_rows = _rules(chart, rules, prep, yv, cols, z, near, sigma_signal, part_id,
+                                  bounds, include)
     scale = {name: cols[name] * multiply if multiply != 1 else cols[name] for name in cols}
     n_col = prep.den if prep.den is not None else np.full(k, np.nan)
     points = pd.DataFrame({"x": prep.x, **{"y": scale["y"], "n": n_col},
                            **{c: scale[c] for c in ("cl", "lcl", "ucl", "lcl_95", "ucl_95")},
                            "part": part_id, "baseline": baseline, "include": include,
-                           "sigma_signal": sigma_signal, **rule_cols})
+                           "sigma_signal": sigma_signal, **rule_cols},
+                          copy=False)    # the arrays are new; not stacking them saves a copy
     return points, _parts_frame(part_rows, multiply), details
 
 
@@ -319,8 +362,8 @@ def _parts_frame(rows: list[dict], multiply: float) -> pd.DataFrame:
 
 
 def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z: np.ndarray,
-           sigma_signal: np.ndarray, part_id: np.ndarray, bounds: np.ndarray,
-           include: np.ndarray, baseline: np.ndarray) -> tuple[dict, list[dict]]:
+           near: tuple[np.ndarray, np.ndarray], sigma_signal: np.ndarray, part_id: np.ndarray,
+           bounds: np.ndarray, include: np.ndarray) -> tuple[dict, list[dict]]:
     """Rule columns (whole chart) and one summary row per part."""
     k = yv.size
     names = [c for c in RULE_COLUMNS[rules] if c != "direction"]
@@ -342,10 +385,9 @@ def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z
             if not force and not anhoej_can_fire(runs.n_useful):
                 cannot_fire.append((p + 1, "Anhøj runs rules", runs.n_useful, 6))
         elif rules == "ihi":
-            fired = _ihi(out, idx, runs, y_in, cl_in, yv, include, baseline, a, b, row, p,
-                         cannot_fire)
+            fired = _ihi(out, idx, runs, y_in, row, p, cannot_fire)
             row["runs_signal"] = fired
-        elif rules in ("western_electric", "provost_murray"):
+        elif rules in SHEWHART_SETS:
             ok = ~np.isnan(y_in)
             use = idx[ok]
             flags = shewhart_flags(rules, yv[use], z[use], runs.signs[ok], sigma_signal[use])
@@ -360,13 +402,14 @@ def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z
                                         MIN_POINTS[name]))
         rows.append(row)
     if rules == "mdc":
-        out = _mdc(yv, cols, part_id)
+        out = _mdc(yv, cols, near, part_id, include)
         for row in rows:
             seg = part_id == row["part"]
             row["runs_signal"] = bool((out["two_in_three"][seg] | out["trend"][seg]
                                        | out["shift"][seg]).any())
-            if seg.sum() < 7:
-                cannot_fire.append((row["part"], "MDC trend and shift rules", int(seg.sum()), 7))
+            used = int((seg & include).sum())
+            if used < 7:
+                cannot_fire.append((row["part"], "MDC trend and shift rules", used, 7))
     if cannot_fire:
         text = "; ".join(f"part {p}: {rule} needs {need} points, it has {have}"
                          for p, rule, have, need in cannot_fire)
@@ -376,13 +419,14 @@ def _rules(chart: str, rules: str, prep: Prepared, yv: np.ndarray, cols: dict, z
 
 
 def _part_cl(cl: np.ndarray) -> float:
+    if cl.size and not np.isnan(cl[-1]):
+        return float(cl[-1])
     ok = cl[~np.isnan(cl)]
     return float(ok[-1]) if ok.size else float("nan")
 
 
-def _ihi(out: dict, idx: np.ndarray, runs: Any, y_in: np.ndarray, cl_in: np.ndarray,
-         yv: np.ndarray, include: np.ndarray, baseline: np.ndarray, a: int, b: int, row: dict,
-         p: int, cannot_fire: list) -> bool:
+def _ihi(out: dict, idx: np.ndarray, runs: Any, y_in: np.ndarray, row: dict, p: int,
+         cannot_fire: list) -> bool:
     """IHI rules for one part; fills ``out`` and the part row, returns whether any fired."""
     out["shift"][idx] = shift_points(runs.signs, IHI_SHIFT)
     out["trend"][idx] = trend_points(y_in, IHI_TREND)
@@ -392,9 +436,6 @@ def _ihi(out: dict, idx: np.ndarray, runs: Any, y_in: np.ndarray, cl_in: np.ndar
     many = n_runs is not None and upper is not None and n_runs > upper
     out["runs_too_few"][idx] = few
     out["runs_too_many"][idx] = many
-    base = include[a:b] & baseline[a:b]
-    centre = float(cl_in[0]) if cl_in.size else float("nan")
-    out["astronomical"][a:b] = astronomical_points(yv[a:b], centre, base)
     row.update(n_runs=n_runs, runs_lower=lower, runs_upper=upper)
     valid = int((~np.isnan(y_in)).sum())
     if runs.n_useful < IHI_SHIFT:
@@ -404,15 +445,32 @@ def _ihi(out: dict, idx: np.ndarray, runs: Any, y_in: np.ndarray, cl_in: np.ndar
     return bool(out["shift"][idx].any() or out["trend"][idx].any() or few or many)
 
 
-def _mdc(yv: np.ndarray, cols: dict, part_id: np.ndarray) -> dict:
-    # the arrays behind mdc_rule_flags (same numbers), without building its DataFrame
+def _mdc(yv: np.ndarray, cols: dict, near: tuple[np.ndarray, np.ndarray],
+         part_id: np.ndarray, include: np.ndarray) -> dict:
+    """MDC rule columns: the arrays behind mdc_rule_flags (same numbers), without its DataFrame.
+
+    The pattern rules see only the included points of each part, in time order; every point,
+    excluded or not, is tested against the limits. ``near`` holds the 2-sigma lines from the
+    centre and the untruncated sigma (the "close to a limit" band).
+    """
     from .mdc_rules import _evaluate
 
-    start = np.empty(part_id.size, bool)
-    if part_id.size:
-        start[0] = True
-        np.not_equal(part_id[1:], part_id[:-1], out=start[1:])
-    flags = _evaluate(yv, cols["cl"], cols["lcl"], cols["ucl"], start)
-    out = {c: flags[c] for c in ("outside_limits", "two_in_three", "trend", "shift")}
-    out["direction"] = flags["direction"].astype(np.int64)
+    k = yv.size
+    idx = np.flatnonzero(include)
+    pid = part_id[idx]
+    start = np.ones(idx.size, bool)
+    if idx.size:
+        np.not_equal(pid[1:], pid[:-1], out=start[1:])
+    flags = _evaluate(yv[idx], cols["cl"][idx], cols["lcl"][idx], cols["ucl"][idx], start,
+                      near[0][idx], near[1][idx])
+    out = {c: np.zeros(k, bool) for c in ("two_in_three", "trend", "shift")}
+    for c in out:
+        out[c][idx] = flags[c]
+    with np.errstate(invalid="ignore"):
+        out["outside_limits"] = (yv > cols["ucl"]) | (yv < cols["lcl"])
+        side = np.where(yv > cols["cl"], 1, -1)
+    direction = np.zeros(k, np.int64)
+    direction[idx] = flags["direction"]
+    direction[~include] = np.where(out["outside_limits"][~include], side[~include], 0)
+    out["direction"] = direction
     return out

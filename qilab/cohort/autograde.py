@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import QIDataError
+from . import marking
 from .course import Course, ensure_venv_on_path
 from .progress import ProgressBar
 from .sandbox import (
@@ -458,52 +459,10 @@ def _safe_execute_class(pool: KernelPool, limits: Limits, seal: PackageSeal) -> 
                 expired_before = self._box.killed_by_watchdog
                 try:
                     await self.async_execute_cell(cell, index, store_history=True)
-                    await self._recheck_outside_kernel(cell)
+                    await marking.take_answers(self, cell)  # values for the grader
                 except (DeadKernelError, CellTimeoutError, RuntimeError) as exc:
                     self._mark_failed(cell, exc, expired_before or self._box.killed_by_watchdog)
                     self._drop_kernel()
-
-        async def _recheck_outside_kernel(self, cell: NotebookNode) -> None:
-            """Check again, in the grader, every answer a test cell sends to
-            ``verify_in_clean_process``: the kernel only supplies the answer's value; the
-            verdict is worked out here, where the learner's code cannot reach."""
-            meta = cell.metadata.get("nbgrader", {})
-            if not meta.get("grade") or meta.get("solution"):
-                return
-            calls = clean_check_calls(cell.source)
-            if not calls or any(o.get("output_type") == "error" for o in cell.outputs):
-                return
-            student = self.resources["nbgrader"]["student"]
-            for task, expr in calls:
-                ok, message = await self._check_one(task, expr, student)
-                if not ok:
-                    cell.outputs.append(NotebookNode(
-                        output_type="error", ename="GraderCheckFailed",
-                        evalue=f"The grader's own check of this answer failed: {message}",
-                        traceback=[f"GraderCheckFailed: {message}"]))
-                    return
-
-        async def _check_one(self, task: str, expr: str, student: str) -> tuple[bool, str]:
-            from qilab.cohort import checks
-            from qilab.cohort.identity import learner_seed
-            getter = ("__import__('qilab.cohort.checks', fromlist=['_plain_json'])"
-                      f"._plain_json({expr})")
-            try:
-                msg_id = await _ensure(self.kc.execute("", silent=True, store_history=False,
-                                                       user_expressions={"answer": getter}))
-                reply = await asyncio.wait_for(self.async_wait_for_reply(msg_id),
-                                               timeout=float(self.timeout or 30))
-                got = reply["content"]["user_expressions"]["answer"]
-                if got.get("status") != "ok":
-                    return False, f"the answer could not be read ({got.get('ename')})."
-                import ast as _ast
-                answer = json.loads(_ast.literal_eval(got["data"]["text/plain"]))
-                result = checks._run_task(task, answer, learner_seed(student, checks.TASKS[task]))
-            except asyncio.TimeoutError:
-                return False, "the kernel did not hand over the answer in time."
-            except (KeyError, TypeError, ValueError, SyntaxError) as exc:
-                return False, f"the answer could not be read ({type(exc).__name__})."
-            return bool(result.ok), result.explain()
 
         def _mark_failed(self, cell: NotebookNode, exc: Exception, expired: bool) -> None:
             if expired:
@@ -550,34 +509,6 @@ def _safe_execute_class(pool: KernelPool, limits: Limits, seal: PackageSeal) -> 
             return super().output(outs, msg, display_id, cell_index)
 
     return SafeExecute
-
-
-def clean_check_calls(source: str) -> list[tuple[str, str]]:
-    """``(task, answer expression)`` for each ``verify_in_clean_process('task', answer)`` call
-    in a test cell's source (the source restored from the gradebook, so the learner's edits
-    never reach here).
-
-    >>> src = "x = 1\\n_c.require(_c.verify_in_clean_process('foundation.aim', my_aim))"
-    >>> clean_check_calls(src)
-    [('foundation.aim', 'my_aim')]
-    """
-    import ast as _ast
-    try:
-        tree = _ast.parse(source)
-    except SyntaxError:
-        return []
-    found = []
-    for node in _ast.walk(tree):
-        if not isinstance(node, _ast.Call) or len(node.args) < 2:
-            continue
-        name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
-        task = node.args[0]
-        if name == "verify_in_clean_process" and isinstance(task, _ast.Constant) \
-                and isinstance(task.value, str):
-            expr = _ast.get_source_segment(source, node.args[1])
-            if expr:
-                found.append((task.value, expr))
-    return found
 
 
 async def _ensure(value: Any) -> Any:
@@ -1031,7 +962,7 @@ def _run_converter(course: Course, assignment: str, students: list[str], pool: K
     from nbgrader.converters import Autograde
     from nbgrader.converters.base import NbGraderException
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import Execute
+    from nbgrader.preprocessors import Execute, SaveAutoGrades
 
     config = load_nbgrader_config(course)
     config.CourseDirectory.root = str(course.root)
@@ -1059,8 +990,9 @@ def _run_converter(course: Course, assignment: str, students: list[str], pool: K
         coursedir.student_id = student
         converter = SafeAutograde(coursedir=coursedir, config=config, log=logger)
         converter.force = True
-        converter.autograde_preprocessors = [
-            safe_execute if pp is Execute else pp for pp in converter.autograde_preprocessors]
+        converter.autograde_preprocessors = [  # marks from the grader (qilab.cohort.marking)
+            safe_execute if pp is Execute else marking.save_grader_marks()
+            if pp is SaveAutoGrades else pp for pp in converter.autograde_preprocessors]
         ok = True
         try:
             converter.start()

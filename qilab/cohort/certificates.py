@@ -266,32 +266,39 @@ class Verdict:
     code: str | None = None
 
 
-_FIELD_RE = re.compile(r'data-field="(\w+)"[^>]*>(.*?)<', re.S)
+#: The most a certificate page may weigh: a page is a few kilobytes.
+MAX_PAGE_BYTES = 1_000_000
+_EMBEDDED = re.compile(r'<script type="application/json" id="qilab-certificate">(.*?)</script>',
+                       re.S)
 
 
-def _fields_from_html(text: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for key, value in _FIELD_RE.findall(text):
-        found.setdefault(key, " ".join(html.unescape(value).split()))
-    embedded = re.search(r'<script type="application/json" id="qilab-certificate">(.*?)</script>',
-                         text, re.S)
-    if embedded:
-        try:
-            data = json.loads(embedded.group(1))
-        except ValueError:
-            data = {}
-        found["_tier_id"] = str(data.get("tier", ""))
-        for key in ("name", "learner", "date", "faculty", "course", "code"):
-            if str(data.get(key, "")) and " ".join(str(data[key]).split()) != found.get(key):
-                found["_mismatch"] = key
-    return found
+def _signed_claim(text: str) -> tuple[Record, str] | None:
+    """The record and code a page's embedded data claim (not yet checked), or ``None``."""
+    found = _EMBEDDED.findall(text)
+    if len(found) != 1:
+        return None
+    try:
+        data = json.loads(found[0])
+        record = Record(*(str(data[k]) for k in Record._fields))
+        return record, str(data["code"]).strip().upper()
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
+
+
+def _valid(record: Record, code: str, standard: Standard) -> Verdict:
+    return Verdict(True, f"Valid: {record.name} ({record.learner}) holds the "
+                   f"{standard.tier(record.tier).title} certificate awarded {record.date} by "
+                   f"{record.faculty}.", record, code)
 
 
 def verify(course: Course, code_or_file: str, standard: Standard | None = None) -> Verdict:
     """Check a verification code, or a certificate file, against the secret and the register.
 
-    A file is checked by what it *shows*: a name, tier or date changed on the page no longer
-    matches its code. A code is looked up in the register and its row re-signed.
+    A code is looked up in the register and its row re-signed. A file is valid only if it is
+    exactly the page qilab makes from signed data: its embedded record must carry a genuine
+    code that is in the register, and the whole page must be that record's page, so a page
+    that shows anything else (another name, a hidden copy of a field, a comment, an extra
+    element or style) fails. Every message shows only signed data, never what a page claims.
     """
     secret = load_secret()
     standard = standard or load_standard()
@@ -308,38 +315,34 @@ def verify(course: Course, code_or_file: str, standard: Standard | None = None) 
                         row["course"])
         if not hmac.compare_digest(verification_code(record, secret), code):
             return Verdict(False, f"The register row for {code} has been altered (its details "
-                           "do not match its code).", record, code)
-        return Verdict(True, f"Valid: {record.name} ({record.learner}) holds the "
-                       f"{standard.tier(record.tier).title} certificate awarded {record.date} by "
-                       f"{record.faculty}.", record, code)
-    if not path.exists():
+                           "do not match its code).", code=code)
+        return _valid(record, code, standard)
+    if not path.is_file():
         raise QIDataError(f"{code_or_file!r} is neither a verification code (QI-XXXX-...) nor "
                           "a certificate file.", field="code")
-    text = path.read_text(encoding="utf-8", errors="replace")
-    found = _fields_from_html(text)
-    code = found.get("code", "").upper()
-    if not CODE_RE.match(code):
-        return Verdict(False, f"{path} shows no verification code: not a certificate.")
-    if "_mismatch" in found:
-        return Verdict(False, f"{path} has been altered: its {found['_mismatch']} does not "
-                       "match the data embedded in it.", code=code)
-    titles = {t.title: t.id for t in standard.tiers.values()}
-    tier_id = titles.get(found.get("tier_title", ""))
-    if tier_id is None or tier_id != found.get("_tier_id", tier_id):
-        return Verdict(False, f"{path} has been altered: the tier it shows "
-                       f"({found.get('tier_title')!r}) is not the tier it was issued for.",
-                       code=code)
+    if path.stat().st_size > MAX_PAGE_BYTES:
+        return Verdict(False, f"{path} is not a certificate issued by qilab (too large).")
+    text = path.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n")
+    claim = _signed_claim(text)
+    if claim is None:
+        return Verdict(False, f"{path} does not carry exactly one set of certificate data: "
+                       "not a certificate issued by qilab, or altered.")
+    record, code = claim
+    if not CODE_RE.match(code) or not hmac.compare_digest(verification_code(record, secret),
+                                                          code):
+        return Verdict(False, f"{path} does not verify: its data have been changed, or it was "
+                       "not issued by this faculty.")
+    row = next((r for r in rows if r["code"] == code), None)
+    if row is None:
+        return Verdict(False, f"{path} carries a genuine code ({code}) but it is not in the "
+                       "register (withdrawn, or from another course folder).", code=code)
     try:
-        record = Record(found["name"], found["learner"], tier_id, found["date"],
-                        found["faculty"], found["course"])
-    except KeyError as exc:
-        return Verdict(False, f"{path} lacks its {exc.args[0]}: not a complete certificate.")
-    if not hmac.compare_digest(verification_code(record, secret), code):
-        return Verdict(False, f"{path} does not verify: its name, tier, date or faculty has "
-                       "been changed, or it was not issued by this faculty.", record, code)
-    if not any(r["code"] == code for r in rows):
-        return Verdict(False, f"{path} carries a genuine code but it is not in the register "
-                       "(withdrawn, or from another course folder).", record, code)
-    return Verdict(True, f"Valid: {record.name} ({record.learner}) holds the "
-                   f"{standard.tier(tier_id).title} certificate awarded {record.date} by "
-                   f"{record.faculty}.", record, code)
+        expected = render_html(record, code, standard)
+    except QIDataError:
+        expected = None
+    if expected is None or text.rstrip("\n") != expected.rstrip("\n"):
+        return Verdict(False, f"{path} has been altered: the page does not show exactly what "
+                       f"its signed data say. Check the code instead: qilab cohort verify "
+                       f"{code} (a page made with an older certificate template is checked "
+                       "that way too).", code=code)
+    return _valid(record, code, standard)

@@ -13,15 +13,18 @@ it is tested once and every notebook uses the same rules.
   return a :class:`CheckResult` (``ok``, plain-English ``messages``, ``details``). The messages
   say what is wrong and how to put it right, never the expected value. Input that cannot be
   checked at all raises :class:`qilab.QIDataError`.
-* **Checks in a clean process.** A learner's notebook runs in a kernel the learner controls:
-  they could patch ``qilab.spc`` or numpy so that the kernel agrees with a wrong answer.
-  :func:`verify_in_clean_process` recomputes the expected answer in a fresh, isolated Python
-  (``python -I``) that imports qilab from disk, and compares it there with the learner's
-  answer (passed as plain JSON, so an object that claims to equal everything becomes plain
-  text). Hidden tests import a new copy of this module (after removing the old one from
-  ``sys.modules``), call it, and fail with :func:`fail` (``raise AssertionError``), not with
-  the ``assert`` statement. ``grading/THREAT-MODEL.md`` sets out what this stops and what it
-  does not.
+* **Tasks.** :func:`run_task` checks a plain answer for a named task (:data:`TASKS`) and the
+  items a test names (question numbers, run chart fields, evidence items), going through the
+  items asked for, never through what the answer happens to hold. It is the one marking rule:
+  the grader runs it to set every autograded cell's marks (:mod:`qilab.cohort.marking`),
+  from values the learner's kernel hands over as JSON.
+* **Checks in a clean process.** In the learner's own kernel (``nbgrader validate``, plain
+  ``nbgrader autograde``) the hidden tests call :func:`verify_in_clean_process`, which runs
+  :func:`run_task` in a fresh, isolated Python (``python -I``) that imports qilab from disk,
+  with the answer passed as plain JSON (so an object that claims to equal everything becomes
+  plain text), and fail with :func:`fail` (``raise AssertionError``), not with the ``assert``
+  statement. The same call, read from the test's trusted source, tells the grader what to
+  mark. ``grading/THREAT-MODEL.md`` sets out what this stops and what it does not.
 * **A tamper scan.** :func:`scan_notebook` lists code in a submitted notebook that reaches
   into the grading machinery (IPython hooks, patched modules, ``chdir``, ``ctypes`` and so on),
   so that a trainer can look at it before issuing a certificate.
@@ -36,6 +39,7 @@ True
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import math
 import os
@@ -43,6 +47,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, NoReturn, Sequence
 
 from ..errors import QIDataError
@@ -58,7 +63,8 @@ __all__ = [
     "check_measures_choice", "check_aim_answer", "quiz_questions", "show_quiz",
     "check_quiz_answer", "check_format", "QUIZ_LENGTH", "QUIZ_PASS_MARK",
     "check_practitioner_evidence",
-    "evidence_to_plain", "PROGRESS_SCORES", "IHI_RULE_NAMES", "TASKS",
+    "evidence_to_plain", "PROGRESS_SCORES", "IHI_RULE_NAMES", "TASKS", "EVIDENCE_ITEMS",
+    "task_items", "run_task",
     "verify_in_clean_process", "scan_notebook", "Finding", "model_answer",
 ]
 
@@ -438,15 +444,19 @@ def check_run_chart_answer(data: pd.DataFrame, answer: Mapping[str, Any],
                            fields: Sequence[str] | None = None) -> CheckResult:
     """Check a learner's run chart answer against ``qilab.spc`` on ``data``.
 
-    ``answer`` holds some or all of the keys of :func:`expected_run_chart_answer`; ``fields``
-    limits the check to some keys (default: every key in ``answer``). The median may be
-    rounded to 1 decimal place. Messages give hints, never the expected values.
+    ``fields`` limits the check to some keys of :func:`expected_run_chart_answer` (default:
+    all of them; a key missing from ``answer`` fails, extra keys are ignored). The median may
+    be rounded to 1 decimal place. Messages give hints, never the expected values.
     """
+    return _check_run_chart(expected_run_chart_answer(data), answer, fields)
+
+
+def _check_run_chart(expected: Mapping[str, Any], answer: Mapping[str, Any],
+                     fields: Sequence[str] | None) -> CheckResult:
     if not isinstance(answer, Mapping):
         raise QIDataError("The answer must be a dictionary such as {'median': 61.5, ...}.",
                           field="answer")
-    expected = expected_run_chart_answer(data)
-    wanted = list(fields) if fields is not None else [k for k in _RUN_CHART_HINTS if k in answer]
+    wanted = list(fields) if fields is not None else list(_RUN_CHART_HINTS)
     problems, right = [], []
     for key in wanted:
         if key not in _RUN_CHART_HINTS:
@@ -787,10 +797,6 @@ def check_practitioner_evidence(charter: Any = None, driver_diagram: Any = None,
     score from 0.5 to 5 in steps of 0.5. Judgement (is the driver diagram sensible? is the
     chart read well?) is for the trainer.
     """
-    import warnings
-
-    from ..errors import QIWarning
-
     ev = evidence_to_plain(charter, driver_diagram, measurement_plan, pdsa_cycles, chart,
                            progress_score)
     items: dict[str, list[str]] = {k: [] for k in ev}
@@ -866,30 +872,8 @@ def check_practitioner_evidence(charter: Any = None, driver_diagram: Any = None,
     except QIDataError as exc:
         items["pdsa_cycles"].append(f"The PDSA cycles cannot be read: {exc}")
     # chart
-    ch = ev.get("chart")
-    if "chart" not in ev:
-        pass
-    elif not isinstance(ch, Mapping) or not isinstance(ch.get("y"), (list, tuple)):
-        items["chart"].append("The chart must be made with qilab.spc (or given as "
-                              "{'y': [...], 'notes': {...}}).")
-    else:
-        y = [v for v in ch["y"] if v is not None]
-        if len(y) < 12:
-            items["chart"].append(f"The chart has {len(y)} points: at least 12 are needed.")
-        notes = ch.get("notes") or {}
-        if not isinstance(notes, Mapping) or not any(str(t).strip() for t in notes.values()):
-            items["chart"].append("Annotate the chart: add a note at the point where each "
-                                  "change was tested (notes={position: text}).")
-        if len(y) >= 2:
-            from ..charts.spc import spc
-
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", QIWarning)
-                    spc(y=list(ch["y"]), chart=ch.get("chart", "run"),
-                        notes={int(k): str(v) for k, v in dict(notes).items()})
-            except (QIDataError, ValueError, TypeError) as exc:
-                items["chart"].append(f"qilab cannot draw the chart: {exc}")
+    if "chart" in ev:
+        items["chart"].extend(_chart_problems(ev["chart"], 12))
     # progress score
     score = ev.get("progress_score")
     if "progress_score" in ev and (isinstance(score, bool) or not isinstance(score, (int, float))
@@ -901,8 +885,38 @@ def check_practitioner_evidence(charter: Any = None, driver_diagram: Any = None,
                        details={"items": {k: not v for k, v in items.items()}})
 
 
+def _chart_problems(ch: Any, min_points: int) -> list[str]:
+    """What is missing from a chart given as plain values (see :func:`evidence_to_plain`)."""
+    import warnings
+
+    from ..errors import QIWarning
+
+    if not isinstance(ch, Mapping) or not isinstance(ch.get("y"), (list, tuple)):
+        return ["The chart must be made with qilab.spc (or given as "
+                "{'y': [...], 'notes': {...}})."]
+    problems = []
+    y = [v for v in ch["y"] if v is not None]
+    if len(y) < min_points:
+        problems.append(f"The chart has {len(y)} points: at least {min_points} are needed.")
+    notes = ch.get("notes") or {}
+    if not isinstance(notes, Mapping) or not any(str(t).strip() for t in notes.values()):
+        problems.append("Annotate the chart: add a note at the point where each "
+                        "change was tested (notes={position: text}).")
+    if len(y) >= 2:
+        from ..charts.spc import spc
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", QIWarning)
+                spc(y=list(ch["y"]), chart=ch.get("chart", "run"),
+                    notes={int(k): str(v) for k, v in dict(notes).items()})
+        except (QIDataError, ValueError, TypeError) as exc:
+            problems.append(f"qilab cannot draw the chart: {exc}")
+    return problems
+
+
 # ============================================================================================
-# Checks in a clean process
+# Tasks: what each hidden test checks (in a clean process, and again in the grader)
 
 #: Task name -> assignment (whose seed the task uses).
 TASKS: dict[str, str] = {
@@ -910,31 +924,119 @@ TASKS: dict[str, str] = {
     "foundation.run_chart": "foundation",
     "foundation.measures": "foundation",
     "foundation.aim": "foundation",
+    "foundation.my_chart": "foundation",
     "practice.run_chart": "practice-run-charts",
     "practitioner.evidence": "practitioner",
 }
+#: The Practitioner evidence items, in the order the assignment asks for them.
+EVIDENCE_ITEMS: tuple[str, ...] = ("charter", "driver_diagram", "measurement_plan",
+                                   "pdsa_cycles", "chart", "progress_score")
+#: Points a learner's own run chart needs (Foundation part 4).
+MY_CHART_POINTS = 10
 
 
-def _run_task(task: str, answer: Any, seed: int) -> CheckResult:
+def task_items(task: str) -> tuple[Any, ...]:
+    """Every item a task checks when a test names none: quiz question numbers, run chart
+    answer fields or evidence items (``()`` for tasks with one answer).
+
+    >>> task_items("foundation.run_chart")
+    ('median', 'longest_run', 'n_crossings', 'ihi_rules', 'anhoej_signal')
+    """
     if task == "aware.quiz":
-        questions = answer.get("questions") if isinstance(answer, Mapping) else None
-        answers = answer.get("answers") if isinstance(answer, Mapping) else answer
-        return check_quiz_answer(seed, answers, questions)
-    if task == "foundation.run_chart":
-        return check_run_chart_answer(foundation_run_chart_data(seed), answer)
-    if task == "practice.run_chart":
-        return check_run_chart_answer(practice_run_chart_data(seed), answer)
+        return tuple(range(1, QUIZ_LENGTH + 1))
+    if task in ("foundation.run_chart", "practice.run_chart"):
+        return tuple(_RUN_CHART_HINTS)
+    if task == "practitioner.evidence":
+        return EVIDENCE_ITEMS
+    if task in TASKS:
+        return ()
+    raise QIDataError(f"Unknown task {task!r}: use one of {', '.join(TASKS)}.", field="task")
+
+
+def run_task(task: str, answer: Any, seed: int, items: Sequence[Any] | None = None
+             ) -> CheckResult:
+    """Check ``answer`` (plain data) for ``task`` against the data made from ``seed``.
+
+    ``items`` picks what is checked (question numbers, run chart fields, evidence items);
+    ``None`` means every item of the task (:func:`task_items`). The check goes through the
+    items asked for, never through what the answer happens to hold: a missing item fails and
+    extra keys are ignored. This one function is what the hidden tests run in a clean process
+    and what the grader (:mod:`qilab.cohort.marking`) runs to set the marks.
+
+    >>> seed = 12345
+    >>> run_task("aware.quiz", {}, seed, [1]).ok
+    False
+    >>> run_task("aware.quiz", model_answer("aware.quiz", seed), seed).ok
+    True
+    """
+    _require_small(answer)
+    known = task_items(task)
+    if items is None:
+        wanted = list(known)
+    else:
+        wanted = list(items)
+        if not wanted and known:
+            raise QIDataError(f"The test for {task!r} names no items to check.", field="items")
+        bad = [i for i in wanted if isinstance(i, bool) or i not in known]
+        if bad:
+            raise QIDataError(f"{task!r} has no item {bad[0]!r}: use "
+                              f"{', '.join(map(repr, known)) or 'none'}.", field="items")
+    if task == "aware.quiz":
+        return check_quiz_answer(seed, answer, wanted)
+    if task in ("foundation.run_chart", "practice.run_chart"):
+        return _check_run_chart(_expected_run_chart(task, seed), answer, wanted)
     if task == "foundation.measures":
         return check_measures_choice(seed, answer)
     if task == "foundation.aim":
         return check_aim_answer(seed, answer)
-    if task == "practitioner.evidence":
-        if not isinstance(answer, Mapping):
-            raise QIDataError("The evidence must be a dictionary.", field="evidence")
-        return check_practitioner_evidence(**{k: answer.get(k) for k in (
-            "charter", "driver_diagram", "measurement_plan", "pdsa_cycles", "chart",
-            "progress_score")})
-    raise QIDataError(f"Unknown task {task!r}: use one of {', '.join(TASKS)}.", field="task")
+    if not isinstance(answer, Mapping):
+        raise QIDataError("The evidence must be a dictionary (from checks.evidence_to_plain).",
+                          field="evidence")
+    if task == "foundation.my_chart":
+        chart = answer.get("chart")
+        if chart is None:
+            return CheckResult(False, ("Make your run chart with qilab.spc and keep it in "
+                                       "my_chart.",))
+        problems = _chart_problems(chart, MY_CHART_POINTS)
+        return CheckResult(not problems, tuple(problems))
+    missing = [k for k in wanted if answer.get(k) is None]
+    present = {k: answer[k] for k in wanted if k not in missing}
+    problems = [f"The {k.replace('_', ' ')} is missing." for k in missing]
+    if present:
+        problems.extend(check_practitioner_evidence(**present).messages)
+    return CheckResult(ok=not problems, messages=tuple(problems))
+
+
+#: Limits on an answer's plain data: values, nesting and the length of one text.
+MAX_ANSWER_VALUES, MAX_ANSWER_DEPTH, MAX_ANSWER_TEXT = 20_000, 32, 20_000
+
+
+def _require_small(answer: Any) -> None:
+    """Refuse answers too large or too deeply nested to be real answers, before any check
+    spends time on them (they come from a learner's kernel)."""
+    stack, seen = [(answer, 1)], 0
+    while stack:
+        value, depth = stack.pop()
+        seen += 1
+        if seen > MAX_ANSWER_VALUES or depth > MAX_ANSWER_DEPTH:
+            raise QIDataError("Your answer is too large, or nested too deeply, to be marked.",
+                              field="answer")
+        if isinstance(value, str) and len(value) > MAX_ANSWER_TEXT:
+            raise QIDataError(f"A text in your answer is longer than {MAX_ANSWER_TEXT} "
+                              "characters: too long to be marked.", field="answer")
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1) for pair in value.items() for v in pair)
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, depth + 1) for v in value)
+
+
+@functools.lru_cache(maxsize=8)
+def _expected_run_chart(task: str, seed: int) -> Mapping[str, Any]:
+    """The expected run chart answer for a task and seed (made once: a learner's two run chart
+    tests share it), read-only."""
+    data = (foundation_run_chart_data if task.startswith("foundation")
+            else practice_run_chart_data)(seed)
+    return MappingProxyType(expected_run_chart_answer(data))
 
 
 def model_answer(task: str, seed: int) -> Any:
@@ -1060,22 +1162,27 @@ def _spawn_checker(request: str) -> tuple[int, str]:
     return code, b"".join(chunks).decode("utf-8", "replace") + why
 
 
-def verify_in_clean_process(task: str, learner_answer: Any, seed: int | None = None
-                            ) -> Verdict:
-    """Check ``learner_answer`` for ``task`` in a fresh ``python -I`` that imports qilab from
-    disk, and return ``Verdict(ok, message)``.
+def verify_in_clean_process(task: str, learner_answer: Any, seed: int | None = None, *,
+                            items: Sequence[Any] | None = None) -> Verdict:
+    """Check ``learner_answer`` for ``task`` (and ``items``, see :func:`run_task`) in a fresh
+    ``python -I`` that imports qilab from disk, and return ``Verdict(ok, message)``.
 
     With ``seed=None`` (what hidden tests use) the fresh process works out who the learner is
     itself, from its own folder (an nbgrader autograde path) or JupyterHub, so the seed does
     not come from anything in the learner's kernel. The answer travels as plain JSON.
     ``task`` is one of :data:`TASKS`.
+
+    A hidden test's call is also the grader's marking instruction: ``qilab cohort autograde``
+    reads ``task``, the answer expression and the literal ``items`` from the test's source
+    and sets the cell's marks itself (:mod:`qilab.cohort.marking`), whatever this call, run in
+    the learner's kernel, reports there.
     """
     if task not in TASKS:
         raise QIDataError(f"Unknown task {task!r}: use one of {', '.join(TASKS)}.", field="task")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise QIDataError(f"The seed must be a whole number; got {seed!r}.", field="seed")
-    request = json.dumps({"task": task, "seed": seed, "answer": json.loads(
-        _plain_json(learner_answer))})
+    request = json.dumps({"task": task, "seed": seed, "items": None if items is None
+                          else list(items), "answer": json.loads(_plain_json(learner_answer))})
     code, output = _spawn_checker(request)
     reply = None
     for line in reversed(output.splitlines()):
@@ -1103,7 +1210,7 @@ def _clean_main() -> None:
         if seed is None:
             who = learner_id()
             seed = learner_seed(who, TASKS[task])
-        result = _run_task(task, request["answer"], seed)
+        result = run_task(task, request["answer"], seed, request.get("items"))
         message = result.explain()
         if who is not None and not result.ok:
             message += f" (Checked against the data made for {who!r}.)"
@@ -1135,6 +1242,8 @@ _SUSPECT_NAMES: dict[str, str] = {
     "set_custom_exc": "changes how errors are reported",
     "showtraceback": "changes how errors are reported",
     "excepthook": "changes how errors are reported",
+    "displayhook": "changes what cells show",
+    "NBGRADER_EXECUTION": "behaves differently while being graded",
     "register_magic_function": "defines a magic command",
     "events.register": "registers code to run around every cell",
     "builtins": "changes Python's built-in names",

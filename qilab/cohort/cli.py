@@ -7,6 +7,7 @@
                                       [--unsafe-no-sandbox]
     qilab cohort feedback ASSIGNMENT
     qilab cohort export [--output grades.csv]
+    qilab cohort coach-check --log LOG.csv --teams TEAMS.csv --evidence evidence.csv
     qilab cohort certify --tier TIER [--evidence evidence.csv] [--date YYYY-MM-DD]
     qilab cohort verify CODE_OR_FILE
 
@@ -29,6 +30,7 @@ EPILOG = """steps, in order:
   autograde  grade them: fast, each in its own limited kernel; gradebook backed up first
   feedback   write each learner's HTML feedback
   export     all grades to a CSV file
+  coach-check  check coaches' logs and teams' progress scores; add the result as evidence
   certify    apply grading/standard.yml; write certificates and append to register.csv
   verify     check a certificate's verification code (or the certificate file)
 
@@ -74,6 +76,14 @@ def add_cohort_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("assignment")
     p = step("export", "export all grades to CSV")
     p.add_argument("--output", default="grades.csv", help="the CSV file (default grades.csv)")
+    p = step("coach-check", "check coaching logs and coached teams' progress scores, and add "
+             "the Coach evidence they give to the evidence CSV")
+    p.add_argument("--log", required=True, help="coaching log CSV (coach, team, date, stage, "
+                   "agreed, progress_score)")
+    p.add_argument("--teams", required=True, help="teams' progress records CSV (team, date, "
+                   "progress_score, agreed_by)")
+    p.add_argument("--evidence", required=True, help="the evidence CSV to add rows to")
+    p.add_argument("--date", default=None, help="date of the check, YYYY-MM-DD (default today)")
     p = step("certify", "apply the standard for a tier and issue certificates")
     p.add_argument("--tier", required=True, help="aware, foundation, practitioner, coach or "
                    "leaders")
@@ -106,6 +116,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Course {course.course_id} ready in {course.root} with assignments: "
               f"{', '.join(course.source_assignments())}.")
         return 0
+    if args.step == "coach-check":
+        return _coach_check(args)
     course = open_course(args.course_dir)
     if args.step == "release":
         notes: list[str] = []
@@ -151,4 +163,22 @@ def _run(args: argparse.Namespace) -> int:
         verdict = verify(course, args.code_or_file)
         print(verdict.message)
         return 0 if verdict.valid else 1
+    return 0
+
+
+def _coach_check(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from .coach_evidence import add_to_evidence, check_coaches
+    try:
+        on = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise QIDataError(f"--date {args.date!r} is not YYYY-MM-DD.", field="date") from None
+    checks = check_coaches(args.log, args.teams)
+    out = add_to_evidence(checks, args.evidence, on=on)
+    for c in checks:
+        print(f"{c.coach}: " + "; ".join(
+            f"{item} {'met' if met else 'NOT met'} ({c.notes[item]})"
+            for item, met in c.met.items()))
+    print(f"Added {2 * len(checks)} row(s) to {out}.")
     return 0

@@ -66,7 +66,15 @@ class Course:
 
     @property
     def exchange(self) -> Path:
-        return self.root / "exchange"
+        """The exchange nbgrader uses: the last ``c.Exchange.root`` in the course's nbgrader
+        settings (a hub adds its shared exchange there: deploy/local/qi_courses.py), else the
+        course's own ``exchange/``."""
+        try:
+            text = (self.root / "nbgrader_config.py").read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        found = re.findall(r"^c\.Exchange\.root = '([^']*)'$", text, re.M)
+        return Path(found[-1]) if found else self.root / "exchange"
 
     @property
     def register(self) -> Path:

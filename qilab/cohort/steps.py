@@ -117,13 +117,50 @@ def submitted_students(course: Course, assignment: str) -> list[str]:
 
 
 def feedback(course: Course, assignment: str) -> Path:
-    """Write each learner's HTML feedback for ``assignment`` under ``feedback/``."""
+    """Write each learner's HTML feedback for ``assignment`` under ``feedback/``.
+
+    The feedback shows the learner's own notebook, their marks, the grader's verdict on each
+    checked test and the trainer's comments, and nothing else: no output printed while
+    grading (the learner's code ran on the grading machine then, and could have read what
+    is not theirs), and no file but the HTML pages (nbgrader would otherwise copy every file
+    of the autograded folder, such as a submitted link to the gradebook, into the feedback).
+    """
+    import shutil
+
+    import nbformat
+
+    from .marking import for_feedback
+
     course.require_assignment(assignment)
     course.require_gradebook()
-    if not (course.root / "autograded").is_dir():
+    autograded = course.root / "autograded"
+    if not autograded.is_dir():
         raise QIDataError(f"Nothing autograded yet in {course.root}: run `qilab cohort "
                           f"autograde {assignment}` first.", field="assignment")
-    run_nbgrader(course, "generate_feedback", assignment, "--force")
+    staging = course.root / ".qilab" / "feedback-source"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        for folder in sorted(autograded.glob(f"*/{assignment}")):
+            for nb_path in sorted(folder.glob("*.ipynb")):
+                if nb_path.is_symlink() or not nb_path.is_file():
+                    continue
+                try:
+                    nb = for_feedback(nbformat.read(nb_path, as_version=4))
+                except (OSError, ValueError, RecursionError):
+                    continue  # nbgrader reports the learner without feedback
+                dest = staging / folder.parent.name / assignment / nb_path.name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, dest)
+        run_nbgrader(course, "generate_feedback", assignment, "--force",
+                     f"--CourseDirectory.autograded_directory={staging.relative_to(course.root)}")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for folder in (course.root / "feedback").glob(f"*/{assignment}"):
+        for path in sorted(folder.rglob("*"), reverse=True):
+            if path.is_symlink() or (path.is_file() and path.suffix != ".html"):
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
     return course.root / "feedback"
 
 

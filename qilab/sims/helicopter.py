@@ -551,23 +551,48 @@ def plot_rounds(df: pd.DataFrame, ax: Axes | None = None, *, higher_is_better: b
     'Round'
     """
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
     data = best_so_far(df, higher_is_better)
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4))
     for i, (team, part) in enumerate(data.groupby("team", sort=False)):
-        colour = f"C{i % 10}"
-        ax.plot(part["round"], part["actual"], marker="o", color=colour, linewidth=1,
-                label=f"{team}")
-        ax.plot(part["round"], part["prediction"], marker="o", linestyle="none",
+        colour, marker, line = team_style(i)
+        ax.plot(part["round"], part["actual"], marker=marker, color=colour, linewidth=1.2,
+                linestyle=line, label=f"{team}")
+        ax.plot(part["round"], part["prediction"], marker=marker, linestyle="none",
                 markerfacecolor="none", color=colour)
         ax.step(part["round"], part["best_so_far"], where="post", color=colour, alpha=0.5,
                 linestyle="--")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Round")
     ax.set_ylabel(ylabel)
-    ax.set_title("PDSA rounds: results, predictions (hollow) and best so far (dashed)")
-    ax.legend(fontsize=8)
+    ax.set_title("PDSA rounds: results, predictions and best so far")
+    keys = [Line2D([], [], color="#425563", marker="o", label="Result (filled)"),
+            Line2D([], [], color="#425563", marker="o", markerfacecolor="none",
+                   linestyle="none", label="Prediction (hollow)"),
+            Line2D([], [], color="#425563", linestyle="--", alpha=0.5,
+                   label="Best so far (dashed)")]
+    handles, _labels = ax.get_legend_handles_labels()
+    ax.legend(handles=[*handles, *keys], fontsize=9, loc="upper left",
+              bbox_to_anchor=(1.01, 1), frameon=False, ncol=1 + len(handles) // 14)
     return ax
+
+
+#: Ten colours (matplotlib's default cycle), then markers and line styles, so that teams
+#: beyond the tenth still look different and colour is never the only cue.
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<")
+_LINES = ("-", (0, (5, 2)), (0, (1, 1.5)), (0, (5, 2, 1, 2)))
+
+
+def team_style(i: int) -> tuple[str, str, Any]:
+    """(colour, marker, line style) for the ``i``-th team: distinct for 40 teams.
+
+    >>> team_style(0), team_style(10)[0] == team_style(0)[0], team_style(10)[1:] != team_style(0)[1:]
+    (('C0', 'o', '-'), True, True)
+    """
+    return f"C{i % 10}", _MARKERS[(i + i // 10) % len(_MARKERS)], _LINES[(i // 10) % len(_LINES)]
 
 
 def alt_text(df: pd.DataFrame, *, higher_is_better: bool = True) -> str:

@@ -7,7 +7,8 @@ leaves the last committed round intact), with a busy timeout so a team that subm
 another is writing waits briefly instead of failing. Each write is one transaction.
 
 The ``rounds`` table has one row per team and round. ``(team, round)`` is unique (team names
-ignore case, so "Team A" and "team a" are the same team): **a round is never recorded twice. A
+ignore case and extra spaces, so "Team A" and "team  a" are the same team, kept under the
+spelling first used): **a round is never recorded twice. A
 second submission of the same round is rejected** with a :class:`qilab.QIDataError` that says
 when the first was recorded; to correct a mistake, submit again with ``replace=True``, which
 updates the row, refreshes ``submitted_at`` and adds one to ``revision``.
@@ -177,7 +178,7 @@ class TeamGameStore:
         >>> store.record_round("blue", 1, "Baseline", 60, 70.0, 2)  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        qilab.errors.QIDataError: Team 'blue' round 1 is already recorded ...
+        qilab.errors.QIDataError: Team 'Blue' round 1 is already recorded ...
         >>> store.record_round("Blue", 1, "Baseline", 60, 70.0, 2, replace=True)["revision"]
         2
         """
@@ -186,6 +187,10 @@ class TeamGameStore:
         with self._connect() as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")  # take the write lock before reading
+                known = conn.execute("SELECT team FROM rounds WHERE team = ? LIMIT 1",
+                                     (row["team"],)).fetchone()
+                if known is not None:  # "DBL 5795" joins the team already called "Dbl 5795"
+                    row["team"] = known[0]
                 old = conn.execute("SELECT team, submitted_at, revision FROM rounds "
                                    "WHERE team = ? AND round = ?",
                                    (row["team"], row["round"])).fetchone()
@@ -273,11 +278,15 @@ class TeamGameStore:
         params: tuple[Any, ...] = ()
         if team is not None:
             sql += " WHERE team = ?"
-            params = (check_text(team, "team", max_length=60),)
+            params = (check_text(" ".join(team.split()) if isinstance(team, str) else team,
+                                 "team", max_length=60),)
         sql += " ORDER BY team COLLATE NOCASE, round"
         with self._connect() as conn:
             data = conn.execute(sql, params).fetchall()
         df = pd.DataFrame(data, columns=COLUMNS)
+        if len(df):  # one spelling per team, also for files written before names were merged
+            first: dict[str, str] = {}
+            df["team"] = [first.setdefault(str(t).casefold(), str(t)) for t in df["team"]]
         return df.astype({"team": "object", "round": "int64", "change_tested": "object",
                           "prediction": "float64", "actual": "float64", "accuracy": "Int64",
                           "revision": "int64"}).assign(
@@ -336,7 +345,8 @@ def _validate(team: Any, round_: Any, change_tested: Any, prediction: Any, actua
         if accuracy is not None and accuracy.isdigit():
             accuracy = int(accuracy)
     row = {
-        "team": check_text(team, "team", max_length=60),
+        "team": check_text(" ".join(team.split()) if isinstance(team, str) else team, "team",
+                           max_length=60),
         "round": check_int(round_, "round", low=1, high=1000),
         "change_tested": check_text(
             change_tested, "change_tested", max_length=200) if (

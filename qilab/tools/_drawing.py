@@ -274,6 +274,11 @@ class Diagram:
 
         return show(self.plot(), alt=self.alt_text(), caption=caption)
 
+    def _repr_html_(self) -> str:
+        """In a notebook or the book the diagram shows as a figure whose alt text describes it
+        (not as the dataclass's text)."""
+        return self.show()._repr_html_()
+
     def _export(self, path: str | os.PathLike, fmt: str, dpi: int = 150) -> Path:
         from ..storage import atomic_write_bytes
 

@@ -12,11 +12,21 @@ if the top two make exactly 80%, they are the top two. The remaining categories 
 many". Ties in count keep the order in which the categories first appear in the data, so the
 result does not depend on chance. The 80% cut can be changed with ``cut=``.
 
+"Other"
+-------
+A catch-all category ("Other" by default, matched whatever its capitals; set ``other=`` to
+name another, or ``other=None`` for none) is not one kind of problem, so, as is usual practice,
+it is drawn **last whatever its size** and is **never one of the vital few**: the vital few are
+found among the named categories, and if "Other" is so big that they never reach the cut, all
+the named categories are the vital few and the explanation says to look inside "Other".
+
 >>> from qilab.tools.pareto import pareto
 >>> r = pareto(category=["Labelling", "Wrong dose", "Omitted", "Other"], count=[50, 30, 15, 5])
 >>> r.table[["category", "cumulative_percent", "vital_few"]].values.tolist()
 [['Labelling', 50.0, True], ['Wrong dose', 80.0, True], ['Omitted', 95.0, False], ['Other', 100.0, False]]
 >>> r.vital_few
+['Labelling', 'Wrong dose']
+>>> pareto({"Other": 40, "Labelling": 35, "Wrong dose": 25}).vital_few
 ['Labelling', 'Wrong dose']
 """
 from __future__ import annotations
@@ -56,6 +66,7 @@ class ParetoResult(Diagram):
     count_label: str = "Count"
     title: str = "Pareto chart"
     notes: tuple[str, ...] = field(default=())
+    other: str | None = "Other"
 
     SCHEMA = "qilab.pareto"
     SCHEMA_VERSION = 1
@@ -74,7 +85,7 @@ class ParetoResult(Diagram):
         """Plain data: the categories and counts (sorted) and the settings."""
         counts = [int(c) if float(c).is_integer() else float(c) for c in self.table["count"]]
         return {"title": self.title, "category_label": self.category_label,
-                "count_label": self.count_label, "cut": self.cut,
+                "count_label": self.count_label, "cut": self.cut, "other": self.other,
                 "categories": self.table["category"].tolist(), "counts": counts}
 
     @classmethod
@@ -85,7 +96,7 @@ class ParetoResult(Diagram):
                               field="categories")
         return pareto(category=list(data.get("categories", [])),
                       count=list(data.get("counts", [])), cut=data.get("cut", 80.0),
-                      title=data.get("title", "Pareto chart"),
+                      other=data.get("other", "Other"), title=data.get("title", "Pareto chart"),
                       category_label=data.get("category_label", "Category"),
                       count_label=data.get("count_label", "Count"))
 
@@ -96,7 +107,8 @@ class ParetoResult(Diagram):
         few = self.vital_few
         share = float(t.loc[t["vital_few"], "count"].sum()) / self.total * 100
         total = _fmt(self.total)
-        top = t.iloc[0]
+        named = t[~_is_other(t["category"], self.other)]
+        top = named.iloc[0] if len(named) else t.iloc[0]
         amount = (f"a total of {total}" if self.count_label == "Count"
                   else f"{total} {self.count_label.lower()} in all")
         of = "" if self.category_label == "Category" else f" of {self.category_label.lower()}"
@@ -104,15 +116,26 @@ class ParetoResult(Diagram):
                 f"{'category' if n == 1 else 'categories'}{of}. "
                 f"The most common is '{top['category']}' ({_fmt(top['count'])}, "
                 f"{top['percent']:.0f}%)."]
-        if len(few) == n and n > 1:
-            text.append(f"No small group stands out: it takes all {n} categories to reach "
-                        f"{self.cut:g}% of the total.")
+        if not few:
+            text.append("Every event is in the catch-all category, so there are no vital few: "
+                        "look inside it and sort the events into real categories.")
+        elif len(few) == len(named) and len(named) > 1 and share < self.cut - _TOLERANCE:
+            text.append(f"The named categories make only {share:.0f}% of the total: the "
+                        "catch-all category is too big to find the vital few. Look inside it "
+                        "and sort its events into real categories.")
+        elif len(few) == len(named) and len(named) > 1:
+            text.append(f"No small group stands out: it takes all {len(named)} named categories "
+                        f"to reach {self.cut:g}% of the total.")
         else:
             names = ", ".join(f"'{c}'" for c in few)
             text.append(f"The vital few are the top {len(few)} "
                         f"({names}), which together make {share:.0f}% of the total: the first "
                         f"categories whose cumulative share reaches {self.cut:g}%. Working on "
                         "these first is likely to make the biggest difference.")
+        if len(named) < n:
+            row = t[_is_other(t["category"], self.other)].iloc[0]
+            text.append(f"'{row['category']}' ({_fmt(row['count'])}, {row['percent']:.0f}%) is a "
+                        "catch-all, so it is drawn last and is never one of the vital few.")
         text.extend(self.notes)
         return " ".join(text)
 
@@ -165,13 +188,20 @@ class ParetoResult(Diagram):
         ax2.set_ylabel("Cumulative percentage")
         handles = [Patch(facecolor="#2f5f98", edgecolor="#222222", hatch="///",
                          label=f"Vital few (first to reach {self.cut:g}%)"),
-                   Patch(facecolor="#a9c3e0", edgecolor="#222222", label="Other categories"),
+                   Patch(facecolor="#a9c3e0", edgecolor="#222222", label="The useful many"),
                    Line2D([], [], color="#111111", marker="o", label="Cumulative percentage"),
                    Line2D([], [], color="#8a1c1c", ls="--", label=f"{self.cut:g}% cut")]
         ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.01), ncol=2,
                   fontsize=8.5, frameon=False)
         ax.set_title(self.title, fontsize=12, fontweight="bold", pad=44)
         return ax
+
+
+def _is_other(categories: pd.Series, other: str | None) -> pd.Series:
+    """Which rows are the catch-all category (compared without regard to capitals)."""
+    if other is None:
+        return pd.Series(False, index=categories.index)
+    return categories.astype(str).str.casefold() == " ".join(str(other).split()).casefold()
 
 
 def _fmt(value: float) -> str:
@@ -217,8 +247,8 @@ def _number(value: Any, where: str, column: str, row: int) -> float:
 
 def pareto(data: pd.DataFrame | Mapping[str, Any] | None = None,
            category: str | Sequence[Any] = "category", count: str | Sequence[Any] | None = None,
-           *, cut: float = 80.0, title: str = "Pareto chart", category_label: str | None = None,
-           count_label: str | None = None) -> ParetoResult:
+           *, cut: float = 80.0, other: str | None = "Other", title: str = "Pareto chart",
+           category_label: str | None = None, count_label: str | None = None) -> ParetoResult:
     """Sort categories by count and find the vital few (see the module notes for the rule).
 
     Ways to call it:
@@ -229,6 +259,8 @@ def pareto(data: pd.DataFrame | Mapping[str, Any] | None = None,
     * ``pareto(category=[...], count=[...])``: two lists;
     * ``pareto({"Labelling": 50, "Wrong dose": 30})``: a dict of counts;
     * ``pareto(category=[...])``: a list of events, one category each.
+
+    The catch-all category named by ``other`` is put last and left out of the vital few.
 
     Bad input (negative, missing or non-numeric counts, missing categories, no data, or a total
     of zero) raises :class:`qilab.QIDataError` naming the row and column.
@@ -245,6 +277,9 @@ def pareto(data: pd.DataFrame | Mapping[str, Any] | None = None,
         raise QIDataError(f"cut must be a percentage between 0 and 100, not {cut!r}.",
                           field="cut")
     cut = float(cut)
+    if other is not None and (not isinstance(other, str) or not other.strip()):
+        raise QIDataError(f"other= names the catch-all category, such as 'Other' (or None for "
+                          f"none), not {other!r}.", field="other")
     cat_col, cnt_col = "category", "count"
     if isinstance(data, pd.DataFrame):
         if not isinstance(category, str) or category not in data.columns:
@@ -301,10 +336,13 @@ def pareto(data: pd.DataFrame | Mapping[str, Any] | None = None,
                           column=cnt_col)
     order = sorted(totals.items(), key=lambda kv: -kv[1])  # stable: ties keep first appearance
     table = pd.DataFrame(order, columns=["category", "count"])
+    is_other = _is_other(table["category"], other)
+    table = pd.concat([table[~is_other], table[is_other]], ignore_index=True)  # "Other" last
+    named = int((~is_other).sum())
     table["percent"] = table["count"] / total * 100
     table["cumulative_percent"] = table["count"].cumsum() / total * 100
-    reached = table["cumulative_percent"] >= cut - _TOLERANCE
-    first = int(np.argmax(reached.to_numpy())) if reached.any() else len(table) - 1
+    reached = (table["cumulative_percent"] >= cut - _TOLERANCE).to_numpy()[:named]
+    first = int(np.argmax(reached)) if reached.any() else named - 1
     table["vital_few"] = np.arange(len(table)) <= first
     table.loc[len(table) - 1, "cumulative_percent"] = 100.0  # exactly, despite rounding
     notes = []
@@ -315,4 +353,4 @@ def pareto(data: pd.DataFrame | Mapping[str, Any] | None = None,
                         category_label=category_label or (cat_col if cat_col != "category"
                                                           else "Category"),
                         count_label=count_label or (cnt_col if cnt_col != "count" else "Count"),
-                        title=title, notes=tuple(notes))
+                        title=title, notes=tuple(notes), other=other)

@@ -25,6 +25,7 @@ from ..errors import QIDataError
 from ..storage import write_document
 from ..tools.aim import AimCheck, AimStatement, check_aim
 from .forms import MessageArea, button, form, heading, paragraph, read_text, text_field
+from .static import StaticPreview
 
 __all__ = ["AimBuilder"]
 
@@ -32,7 +33,7 @@ AIM_SCHEMA = "qilab.aim"
 AIM_SCHEMA_VERSION = 1
 
 
-class AimBuilder(widgets.VBox):
+class AimBuilder(StaticPreview, widgets.VBox):
     """Build an aim from its parts (or write it whole) and check it against the three criteria.
 
     The parts are: what will improve, for whom and where, from (baseline) and to (goal) as

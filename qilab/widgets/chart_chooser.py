@@ -22,6 +22,7 @@ import ipywidgets as widgets
 from ..errors import QIDataError
 from ..tools.chart_chooser import DATA_TYPES, ChartChoice, choose_chart
 from .forms import LABEL_STYLE, MessageArea, dropdown_field, form, paragraph
+from .static import StaticPreview
 
 __all__ = ["ChartChooser"]
 
@@ -35,7 +36,7 @@ def _radio(description: str, options: list[tuple[str, Any]], value: Any) -> widg
                                 style=LABEL_STYLE, layout=widgets.Layout(width="auto"))
 
 
-class ChartChooser(widgets.VBox):
+class ChartChooser(StaticPreview, widgets.VBox):
     """Guided questions → a recommended chart for :func:`qilab.spc`, the reason and a link."""
 
     def __init__(self, book_root: str = "") -> None:

@@ -40,6 +40,7 @@ from .forms import (
     save_to_folder,
     text_field,
 )
+from .static import StaticPreview
 
 __all__ = ["DriverDiagramBuilder", "FishboneBuilder", "ParetoBuilder", "ProcessMapBuilder",
            "StakeholderGridBuilder", "FiveWhysBuilder"]
@@ -47,7 +48,7 @@ __all__ = ["DriverDiagramBuilder", "FishboneBuilder", "ParetoBuilder", "ProcessM
 _ARROW = re.compile(r"\s*(?:->|→)\s*")
 
 
-class _Builder(widgets.VBox):
+class _Builder(StaticPreview, widgets.VBox):
     """Shared shell: fields, Draw button, messages, figure area and a save row."""
 
     TITLE = ""
@@ -94,6 +95,15 @@ class _Builder(widgets.VBox):
         raise NotImplementedError
 
     # shared behaviour ------------------------------------------------------------------------
+    def _preview_extra(self) -> str:
+        """The static preview shows the example's diagram, as pressing Draw would."""
+        from ..display import show
+
+        if self.output.outputs or self.value is None:
+            return ""
+        model = self._read()
+        return show(model.plot(), alt=model.alt_text())._repr_html_()
+
     def model(self) -> Any:
         """The model built from the entries (raises :class:`qilab.QIDataError` if not valid)."""
         return self._read()

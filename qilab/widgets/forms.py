@@ -244,11 +244,14 @@ SAFE_FILE_NAME = re.compile(r"^[\w][\w .-]*$")
 
 
 def save_to_folder(messages: MessageArea, folder: widgets.Widget, file_name: widgets.Widget,
-                   kind: str, write: Callable[[Path], Path], *, example: str) -> Path | None:
+                   kind: str, write: Callable[[Path], Path], *, example: str,
+                   root: Path | None = None) -> Path | None:
     """Save with ``write(path)`` to ``<folder>/<file name>.<kind>`` and report it in ``messages``.
 
     A bad file name or a folder that cannot be written gets a message saying what to do, and
     returns None; nothing the learner typed is cleared. ``example`` is a file name to suggest.
+    With ``root``, a relative folder is taken inside ``root`` and the file must end up inside
+    it once ``..`` and symbolic links are followed: anything else is refused.
     """
     stem = read_text(file_name)
     if not stem or not SAFE_FILE_NAME.match(stem):
@@ -256,6 +259,13 @@ def save_to_folder(messages: MessageArea, folder: widgets.Widget, file_name: wid
                        f"(no slashes), for example '{example}'.")
         return None
     path = Path(read_text(folder) or ".").expanduser() / f"{stem}.{kind}"
+    if root is not None:
+        top = Path(root).expanduser().resolve()
+        path = (top / path).resolve()  # an absolute folder replaces top; checked below
+        if not path.is_relative_to(top):
+            messages.error(f"Save in folder: choose a folder inside {top} (for example "
+                           "'charts'); files cannot be saved anywhere else from here.")
+            return None
     try:
         saved = write(path)
     except OSError as exc:

@@ -28,11 +28,12 @@ from .forms import (
     read_text,
     text_field,
 )
+from .static import StaticPreview
 
 __all__ = ["MeasureBuilder"]
 
 
-class MeasureBuilder(widgets.VBox):
+class MeasureBuilder(StaticPreview, widgets.VBox):
     """Write an operational definition, check it, and add it to a measurement plan.
 
     ``.value`` is the definition as typed (a plain dictionary with its problems);

@@ -33,6 +33,7 @@ from .forms import (
     read_text,
     text_field,
 )
+from .static import StaticPreview
 
 __all__ = ["PDSAWidget", "RampView"]
 
@@ -56,7 +57,7 @@ def _open_log(log: PDSALog | str | Path) -> PDSALog:
     return log if isinstance(log, PDSALog) else PDSALog(log)
 
 
-class PDSAWidget(widgets.VBox):
+class PDSAWidget(StaticPreview, widgets.VBox):
     """A step-by-step PDSA form (Plan → Do → Study → Act) saved to a learner's PDSA log.
 
     ``log`` is a :class:`~qilab.pdsa.PDSALog` or the path of its file; the widget keeps it as
@@ -327,7 +328,7 @@ class PDSAWidget(widgets.VBox):
         self.next_cycle_button.layout.display = "" if complete else "none"
 
 
-class RampView(widgets.VBox):
+class RampView(StaticPreview, widgets.VBox):
     """The ramps in a PDSA log as a picture (with alt text) and a list; press Refresh to redraw.
 
     ``.value`` is the ramps as lists of cycle ids.

@@ -45,11 +45,26 @@ from .forms import (
     save_to_folder,
     text_field,
 )
+from .games._common import readable
+from .static import StaticPreview
 
-__all__ = ["RunChartBuilder", "parse_pasted", "read_upload", "numeric_columns"]
+__all__ = ["RunChartBuilder", "parse_pasted", "read_upload", "numeric_columns", "number_cells",
+           "csv_safe", "MAX_POINTS", "MAX_UPLOAD_BYTES", "MAX_PASTE_CHARS", "MAX_ABS_VALUE"]
 
 NO_X = "(none: number the points 1, 2, 3 ...)"
 _SPLIT = re.compile(r"\s*[,;\t]\s*")
+
+#: The most points (lines pasted, or rows of a file) a run chart here takes: more is refused
+#: with a message before the data is read in full, so every chart comes within about 2 s.
+MAX_POINTS = 2_000
+#: The largest file (bytes) the upload takes; the workshop template refuses bigger files in
+#: the browser before they are sent, and the kernel checks again.
+MAX_UPLOAD_BYTES = 2_000_000
+#: The most characters of pasted text read.
+MAX_PASTE_CHARS = 100_000
+#: Values beyond this size cannot be drawn sensibly (a typing slip such as 1e308).
+MAX_ABS_VALUE = 1e12
+#: Most axis labels shown for text dates (one label per point would be unreadable, and slow).
 
 
 def parse_pasted(text: str) -> pd.DataFrame:
@@ -63,10 +78,19 @@ def parse_pasted(text: str) -> pd.DataFrame:
     >>> parse_pasted("4\\n6\\n5")["value"].tolist()
     [4.0, 6.0, 5.0]
     """
-    rows = [(i, line.strip()) for i, line in enumerate(str(text).splitlines(), 1)
-            if line.strip()]
+    text = str(text)
+    if len(text) > MAX_PASTE_CHARS:
+        raise QIDataError(f"That is {len(text):,} characters; paste at most "
+                          f"{MAX_PASTE_CHARS:,} (about {MAX_POINTS:,} values). For a longer "
+                          "series, chart a summary, such as weekly or monthly totals.",
+                          field="paste")
+    rows = [(i, line.strip()) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
     if not rows:
         raise QIDataError("There is no data yet: paste some values, one a line.", field="paste")
+    if len(rows) > MAX_POINTS + 1:
+        raise QIDataError(f"That is {len(rows):,} lines; a run chart here takes at most "
+                          f"{MAX_POINTS:,} points. Chart a summary, such as weekly or monthly "
+                          "totals.", field="paste")
     split = [(i, _SPLIT.split(line)) for i, line in rows]
     widths = {len(parts) for _, parts in split}
     if len(widths) != 1 or widths.pop() > 2:
@@ -90,6 +114,10 @@ def parse_pasted(text: str) -> pd.DataFrame:
             raise QIDataError(f"Line {i}: {parts[-1]!r} is not a number. Type a number such as "
                               "12 or 4.5 (leave the line out if there is no value).", row=i,
                               field="paste")
+        if abs(number) > MAX_ABS_VALUE:
+            raise QIDataError(f"Line {i}: {parts[-1]} is too large to chart; values must be "
+                              f"between -{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}.", row=i,
+                              field="paste")
         values.append(number)
         if two:
             labels.append(parts[0])
@@ -108,15 +136,35 @@ def _number(text: str) -> float | None:
 def read_upload(name: str, content: bytes) -> pd.DataFrame:
     """Read an uploaded CSV or Excel file into a table (errors name the file).
 
+    Files over :data:`MAX_UPLOAD_BYTES`, or with more than :data:`MAX_POINTS` rows, are
+    refused before they are read in full (rows are counted from the line breaks of a CSV file
+    and from the sheet's stated size in an Excel file).
+
     >>> read_upload("d.csv", b"week,waits\\n1,30\\n2,28").shape
     (2, 2)
+    >>> read_upload("d.csv", b"")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    qilab.errors.QIDataError: 'd.csv' is empty...
     """
     suffix = Path(name).suffix.lower()
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise QIDataError(f"{name!r} is {len(content) / 1e6:.1f} MB; upload at most "
+                          f"{MAX_UPLOAD_BYTES / 1e6:g} MB and {MAX_POINTS:,} rows. For a longer "
+                          "series, chart a summary, such as weekly or monthly totals.",
+                          field="upload")
+    if not content.strip():
+        raise QIDataError(f"{name!r} is empty: it has no rows or columns. Check you saved the "
+                          "file with your data in it.", field="upload")
     try:
         if suffix in (".csv", ".txt"):
-            return pd.read_csv(io.BytesIO(content), sep=None, engine="python")
+            _check_rows(name, content.count(b"\n") + (not content.endswith(b"\n")) - 1)
+            return pd.read_csv(io.BytesIO(content), sep=None, engine="python",
+                               keep_default_na=False, na_values=[""])  # "n/a" is named
         if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(io.BytesIO(content), engine="openpyxl")
+            _check_rows(name, _excel_rows(content) - 1)
+            return pd.read_excel(io.BytesIO(content), engine="openpyxl",
+                                 nrows=MAX_POINTS + 1, keep_default_na=False, na_values=[""])
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, KeyError, OSError) as exc:
         raise QIDataError(f"Could not read {name!r}: {exc}. Check it is a CSV or Excel (.xlsx) "
                           "file.", field="upload") from exc
@@ -127,8 +175,81 @@ def read_upload(name: str, content: bytes) -> pd.DataFrame:
                       field="upload")
 
 
+def _check_rows(name: str, rows: int) -> None:
+    if rows > MAX_POINTS:
+        raise QIDataError(f"{name!r} has about {rows:,} rows; a run chart here takes at most "
+                          f"{MAX_POINTS:,}. Chart a summary, such as weekly or monthly totals, "
+                          "or the most recent rows.", field="upload")
+
+
+def _excel_rows(content: bytes) -> int:
+    """Rows in the first sheet, from its stated size (the sheet itself is not read)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        return int(book.worksheets[0].max_row or 0)
+    finally:
+        book.close()
+
+
+def number_cells(series: pd.Series) -> pd.Series:
+    """Each filled cell as a number (NaN where a filled cell is text; blanks stay NaN).
+
+    >>> number_cells(pd.Series(["4", "five", None, "1,200"])).tolist()
+    [4.0, nan, nan, 1200.0]
+    """
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.astype(float)
+    text = series.astype("string").str.strip().str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
+def _text_in_numbers(df: pd.DataFrame, column: str) -> None:
+    """Refuse a column of numbers with text in it, naming the rows (file rows: header is 1)."""
+    series = df[column]
+    numbers = number_cells(series)
+    bad = series.notna() & series.astype("string").str.strip().ne("") & numbers.isna()
+    if bad.any():
+        rows = [(i + 2, series.iloc[i]) for i in np.flatnonzero(bad.to_numpy())]
+        shown = ", ".join(f"row {r} ({str(v)!r})" for r, v in rows[:8])
+        more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+        raise QIDataError(f"Column {column!r} should hold numbers but has text in {shown}{more} "
+                          "(the first row, with the column names, is row 1). Type a number in "
+                          "each of those cells, or leave it empty when there is no value, and "
+                          "upload the file again.", row=rows[0][0], field=column)
+    big = numbers.abs() > MAX_ABS_VALUE
+    if big.any():
+        i = int(np.flatnonzero(big.to_numpy())[0])
+        raise QIDataError(f"Column {column!r}, row {i + 2}: {series.iloc[i]} is too large to "
+                          f"chart; values must be between -{MAX_ABS_VALUE:g} and "
+                          f"{MAX_ABS_VALUE:g}.", row=i + 2, field=column)
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as spreadsheet formulas when the CSV is opened.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    apostrophe (OWASP's advice on CSV injection); numbers are left as numbers.
+
+    >>> csv_safe(pd.DataFrame({"x": ["=1+1", "@SUM(A1)", "Week 1"], "y": [-1, 2, 3]})
+    ...          ).values.tolist()
+    [["'=1+1", -1], ["'@SUM(A1)", 2], ['Week 1', 3]]
+    """
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t",
+                                                                      "\r") else v)
+    out.columns = [("'" + c) if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r")
+                   else c for c in out.columns]
+    return out
+
+
 def numeric_columns(df: pd.DataFrame) -> list[str]:
-    """Columns where most filled-in cells are numbers (these can be charted).
+    """Columns where at least half the filled-in cells are numbers (these can be charted;
+    charting one with text in it gives a message naming the rows).
 
     >>> numeric_columns(pd.DataFrame({"ward": ["A", "B"], "falls": ["3", "4"]}))
     ['falls']
@@ -143,7 +264,7 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
             continue
         numbers = pd.to_numeric(filled.astype(str).str.replace(",", "", regex=False),
                                 errors="coerce")
-        if numbers.notna().mean() >= 0.8:
+        if numbers.notna().mean() >= 0.5:  # text among them is named when it is charted
             out.append(str(col))
     return out
 
@@ -166,14 +287,17 @@ def _parse_notes(text: str, k: int) -> dict[int, str]:
     return notes
 
 
-class RunChartBuilder(widgets.VBox):
+class RunChartBuilder(StaticPreview, widgets.VBox):
     """Build a run chart from pasted or uploaded data, updating as you go.
 
-    ``folder`` is where the Save buttons write (it can be changed in the widget).
+    ``folder`` is where the Save buttons write (it can be changed in the widget); with
+    ``root`` (as in the workshop dashboards) nothing is ever saved outside that folder.
     """
 
-    def __init__(self, folder: str = ".", dpi: int = 80) -> None:
+    def __init__(self, folder: str = ".", dpi: int = 80,
+                 root: str | Path | None = None) -> None:
         self.dpi = dpi
+        self.root = None if root is None else Path(root)
         self.table: pd.DataFrame | None = None  # the uploaded file, if any
         self.result = None  # the last SPCResult
         self.last_render_ms: float | None = None
@@ -238,8 +362,12 @@ class RunChartBuilder(widgets.VBox):
         item = files[0]
         name = item.get("name", "upload")
         content = item.get("content", b"")
-        content = content.tobytes() if isinstance(content, memoryview) else bytes(content)
         try:
+            if int(item.get("size") or 0) > MAX_UPLOAD_BYTES:
+                raise QIDataError(f"{name!r} is {int(item['size']) / 1e6:.1f} MB; upload at "
+                                  f"most {MAX_UPLOAD_BYTES / 1e6:g} MB and {MAX_POINTS:,} rows.",
+                                  field="upload")
+            content = content.tobytes() if isinstance(content, memoryview) else bytes(content)
             table = read_upload(name, content)
             numeric = numeric_columns(table)
             if table.empty:
@@ -284,7 +412,8 @@ class RunChartBuilder(widgets.VBox):
             if x == y:
                 raise QIDataError("The x axis and the values are the same column: pick a "
                                   "different column for one of them.", field="x")
-            return df, x, y
+            _text_in_numbers(df, y)
+            return df.assign(**{y: number_cells(df[y])}), x, y
         df = parse_pasted(self.paste.value)
         y = df.columns[-1]
         x = df.columns[0] if df.shape[1] == 2 else None
@@ -331,14 +460,24 @@ class RunChartBuilder(widgets.VBox):
         fig = self._figure
         fig.clear()
         ax = fig.add_subplot()
-        result.plot(ax=ax)
-        fig.subplots_adjust(left=0.08, right=0.72, bottom=0.2, top=0.9)
-        png = self._preview_png()
+        try:
+            result.plot(ax=ax)
+            fig.subplots_adjust(left=0.08, right=0.72, bottom=0.2, top=0.9)
+            readable(fig)
+            png = self._preview_png()
+        except (ValueError, OverflowError, RuntimeError) as exc:
+            fig.clear()
+            self.messages.error(f"The chart could not be drawn ({exc}). Check the values, the "
+                                "title and the notes.")
+            return False
         alt = result.alt_text()
         data = base64.b64encode(png).decode("ascii")
-        self.picture.value = (f'<img src="data:image/png;base64,{data}" '
+        self.picture.value = (f'<figure class="qilab-figure qilab-chart" '
+                              f'data-width-in="{fig.get_figwidth():g}" '
+                              f'data-min-text-pt="{readable(fig):.2f}">'
+                              f'<img src="data:image/png;base64,{data}" '
                               f'alt="{html.escape(alt, quote=True)}" '
-                              'style="max-width:100%;height:auto" />')
+                              'style="max-width:100%;height:auto" /></figure>')
         self.explanation.value = f"<p>{html.escape(result.explain())}</p>"
         self.result = result
         self._settings = {"x_name": x, "y_name": y}
@@ -393,11 +532,11 @@ class RunChartBuilder(widgets.VBox):
             return None
         def write(path: Path) -> Path:
             if kind == "csv":
-                return atomic_write_text(path, self.result.points.to_csv(index=False))
+                return atomic_write_text(path, csv_safe(self.result.points).to_csv(index=False))
             return atomic_write_bytes(path, self._render(kind))
 
         saved = save_to_folder(self.messages, self.folder, self.file_name, kind, write,
-                               example="falls-run-chart")
+                               example="falls-run-chart", root=self.root)
         if saved is not None:
             self.last_saved = saved
         return saved

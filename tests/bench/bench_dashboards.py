@@ -13,15 +13,28 @@ Measures, on this machine:
 - the **memory** of one dashboard kernel (resident set size, and unique set size where psutil
   gives it) and of the Voila server itself.
 
-Budgets: first render at most 4 s cold, round trip at most 300 ms. Prints a table and writes
-``_build/bench/dashboards.json``; the figures go into book/trainers/running-workshop-games.md.
-Run with ``make bench`` or ``python tests/bench/bench_dashboards.py``.
+- **a room** (issue 17), with the pre-heated pools the facilitator guide documents for 30
+  people (``make workshop ROOM=30``: ``dashboards/share/room-30/voila.json``): 30
+  your-own-data pages opened at the same moment, the time until each shows its form; then 12
+  team-game pages, as 12 teams, fill in a round and press Send at the same instant (a timer in
+  each page), the time until each team's updated chart is on screen, over several rounds;
+- **a simulated 90-minute session**, compressed: cycles of pages opened, used (a round sent,
+  dice rolled, beads drawn, a point added) and closed, as a room's 30 people come and go; after
+  each cycle the kernels still running and the memory of Voila and its kernels are recorded,
+  to show that closing pages ends their kernels and memory stays flat.
+
+Budgets: first render at most 4 s cold, round trip at most 300 ms; in the room, Send to chart
+median at most 400 ms and 95th percentile at most 1 s, and 30 pages showing the form within
+5 s. Prints a table and writes ``_build/bench/dashboards.json``; the figures go into
+book/trainers/running-workshop-games.md. Run with ``make bench`` or
+``python tests/bench/bench_dashboards.py`` (``--room`` for the room and the session only).
 """
 from __future__ import annotations
 
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -62,7 +75,14 @@ def kernels(server) -> list[psutil.Process]:
         children = psutil.Process(server.proc.pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
-    return [p for p in children if "ipykernel" in " ".join(p.cmdline())]
+    out = []
+    for p in children:
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                out.append(p)
+        except psutil.Error:  # ended (or ending) meanwhile
+            pass
+    return out
 
 
 def memory_mb(proc: psutil.Process) -> tuple[float, float | None]:
@@ -117,8 +137,225 @@ def round_trips(browser, server) -> dict[str, dict[str, float]]:
     return out
 
 
+SEND_MEDIAN_BUDGET_MS = 400.0
+SEND_P95_BUDGET_MS = 1000.0
+FORM_BUDGET_S = 5.0
+ROOM_PAGES = 30
+TEAMS = 12
+ROUNDS = 5
+SESSION_CYCLES = 15
+
+#: The pool the facilitator guide documents for a 30-person room (`make workshop ROOM=30`).
+ROOM_CONFIG = ROOT / "dashboards" / "share" / "room-30"
+FORM_BUTTONS = ("Send this round", "Add this point and save")
+
+FORM_SEEN_JS = """(() => {
+    const seen = () => Array.from(document.querySelectorAll('button'))
+        .some(b => ['Send this round', 'Add this point and save'].includes(b.textContent.trim()));
+    const obs = new MutationObserver(() => {
+        if (!window.qilabFormAt && seen()) { window.qilabFormAt = performance.now(); obs.disconnect(); }
+    });
+    document.addEventListener('DOMContentLoaded',
+        () => obs.observe(document.body, {childList: true, subtree: true}));
+})();"""
+
+ARM_SEND_JS = """(at) => {
+    const img = () => { const i = document.querySelector('figure.qilab-figure img');
+                        return i ? i.src.length + ':' + i.src.slice(-60) : ''; };
+    const before = img();
+    window.qilabChartAt = null;
+    const obs = new MutationObserver(() => {
+        if (window.qilabChartAt === null && img() !== before) {
+            window.qilabChartAt = Date.now(); obs.disconnect();
+        }
+    });
+    obs.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                attributeFilter: ['src']});
+    const send = Array.from(document.querySelectorAll('button'))
+        .find(b => b.textContent.trim() === 'Send this round');
+    setTimeout(() => send.click(), at - Date.now());
+}"""
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def wait_pool(server, size: int, timeout: float = 600) -> float:
+    """Wait until ``size`` pre-heated kernels are running and have run their notebooks; return
+    the seconds taken. A kernel counts as ready once it has used the processor time a
+    kernel takes to start (at least 0.5 s) and then sits idle."""
+    start = time.monotonic()
+    last: dict[int, float] = {}
+    while time.monotonic() - start < timeout:
+        time.sleep(3)
+        ready = 0
+        for p in kernels(server):
+            try:
+                used = sum(p.cpu_times()[:2])
+            except psutil.NoSuchProcess:
+                continue
+            if used >= 0.5 and used - last.get(p.pid, 0.0) < 0.05:
+                ready += 1
+            last[p.pid] = used
+        if ready >= size:
+            break
+    return time.monotonic() - start
+
+
+def open_at_once(context, server, name: str, count: int) -> tuple[list, list[float]]:
+    """Open ``count`` pages of ``name`` at the same moment; seconds until each shows its form."""
+    pages = [context.new_page() for _ in range(count)]
+    for page in pages:
+        page.set_default_timeout(600_000)
+        page.goto(server.url(f"{name}.ipynb"), wait_until="commit")
+    shown = []
+    for page in pages:
+        page.wait_for_function("() => window.qilabFormAt", polling=200)
+        shown.append(page.evaluate("() => window.qilabFormAt") / 1000)
+    print(f"  {count} {name} pages: forms shown after {sorted(round(x, 1) for x in shown)} s",
+          flush=True)
+    return pages, shown
+
+
+def _fill_round(page, team: str | None, k: int, actual: str) -> None:
+    if team is not None:
+        page.get_by_label("Team name", exact=True).fill(team)
+        page.keyboard.press("Tab")
+    page.get_by_label("Change tested this round (round 1: 'baseline')", exact=True).fill(
+        "Baseline" if k == 1 else f"Change {k}")
+    page.get_by_label("Prediction: assembly time (seconds) you expect", exact=True).fill("60")
+    page.get_by_label("Actual assembly time (seconds)", exact=True).fill(actual)
+    page.get_by_label("Accuracy", exact=True).select_option(
+        label="3: every part in the right place")
+    page.keyboard.press("Tab")
+
+
+def room(browser, tmp: Path) -> dict:
+    """30 pages at once, then 12 teams pressing Send together, on the documented pool."""
+    old = os.environ.get("JUPYTER_CONFIG_PATH")
+    os.environ["JUPYTER_CONFIG_PATH"] = str(ROOM_CONFIG)
+    try:
+        server = start_voila(tmp / "room")
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_CONFIG_PATH")
+        else:
+            os.environ["JUPYTER_CONFIG_PATH"] = old
+    config = json.loads((ROOM_CONFIG / "voila.json").read_text(encoding="utf8"))
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    size = sum(v["pool_size"] for k, v in pools.items() if k != "default") + pools["default"][
+        "pool_size"] * (len(DASHBOARDS) - len(pools) + 1)
+    out: dict = {"pool": {k: v["pool_size"] for k, v in pools.items()}}
+    try:
+        out["pool_fill_s"] = round(wait_pool(server, size), 1)
+        print(f"  pool of {size} kernels ready after {out['pool_fill_s']} s", flush=True)
+        out["load_average_before"] = [round(x, 1) for x in os.getloadavg()]
+        context = browser.new_context()
+        context.add_init_script(FORM_SEEN_JS)
+        pages, shown = open_at_once(context, server, "your-own-data", ROOM_PAGES)
+        out["form_s"] = {"median": round(statistics.median(shown), 2),
+                         "max": round(max(shown), 2)}
+        for page in pages:
+            page.close(run_before_unload=True)
+        time.sleep(3)
+        teams, shown = open_at_once(context, server, "team-game", TEAMS)
+        out["team_form_s"] = {"median": round(statistics.median(shown), 2),
+                              "max": round(max(shown), 2)}
+        latencies = []
+        for k in range(1, ROUNDS + 1):
+            for i, page in enumerate(teams):
+                _fill_round(page, f"Bench team {i + 1}" if k == 1 else None, k,
+                            f"{70 - k + i / 10:g}")
+            time.sleep(1.5)  # the typing has reached every kernel
+            at = int(time.time() * 1000) + 1500
+            for page in teams:
+                page.evaluate(ARM_SEND_JS, at)
+            for i, page in enumerate(teams):
+                page.wait_for_function("() => window.qilabChartAt !== null", timeout=120_000)
+                latencies.append(page.evaluate("() => window.qilabChartAt") - at)
+                page.get_by_text(re.compile(rf"Sent: Bench team {i + 1} round {k},")).wait_for()
+            print(f"  round {k}: Send to chart {sorted(latencies[-TEAMS:])} ms", flush=True)
+        out["send_ms"] = {"median": round(statistics.median(latencies), 1),
+                          "p95": round(_percentile(latencies, 0.95), 1),
+                          "max": round(max(latencies), 1), "samples": len(latencies)}
+        out["load_average_after"] = [round(x, 1) for x in os.getloadavg()]
+        context.close()
+    finally:
+        stop_voila(server)
+    return out
+
+
+def _use(page, name: str, cycle: int, slot: int) -> None:
+    """Do what a person does on each dashboard (one action), then wait for its answer."""
+    if name == "team-game":
+        _fill_round(page, f"Session {cycle}-{slot}", 1, "65")
+        page.wait_for_timeout(600)
+        page.get_by_role("button", name="Send this round").click()
+        page.get_by_text(re.compile(r"Sent: Session")).wait_for()
+    elif name == "dice":
+        page.get_by_role("button", name="Roll the next day").click()
+        page.locator('img[alt*="11 points"]').wait_for()
+    elif name == "red-beads":
+        page.get_by_role("button", name="New experiment (new seed)").click()
+        page.get_by_text(re.compile("New experiment with random seed")).wait_for()
+    elif name == "your-own-data":
+        page.get_by_label("Your name or initials", exact=True).fill(f"S{cycle}-{slot}")
+        page.get_by_label("Your measure (for example 'Falls per week')", exact=True).fill(
+            "Falls per week")
+        page.get_by_label("Date or label of the new point", exact=True).fill("Week 1")
+        page.get_by_label("Value", exact=True).fill("5")
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(600)
+        page.get_by_role("button", name="Add this point and save").click()
+        page.get_by_text(re.compile("Added point 1")).wait_for()
+
+
+def session(browser, tmp: Path) -> dict:
+    """A 90-minute afternoon compressed into open, use, close cycles; memory after each."""
+    server = start_voila(tmp / "session")
+    mix = ["team-game", "team-game", "your-own-data", "dice", "red-beads", "team-game"]
+    rows = []
+    try:
+        start = time.monotonic()
+        for cycle in range(1, SESSION_CYCLES + 1):
+            context = browser.new_context()
+            pages = []
+            for slot, name in enumerate(mix):
+                page = context.new_page()
+                page.set_default_timeout(180_000)
+                page.goto(server.url(f"{name}.ipynb"), wait_until="commit")
+                pages.append((page, name, slot))
+            for page, name, slot in pages:
+                page.locator(DASHBOARDS[name]).first.wait_for(state="visible")
+                _use(page, name, cycle, slot)
+            for page, _name, _slot in pages:
+                page.close(run_before_unload=True)
+            context.close()
+            deadline = time.monotonic() + 60
+            while kernels(server) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            procs = kernels(server)
+            rss = memory_mb(psutil.Process(server.proc.pid))[0] + sum(
+                memory_mb(p)[0] for p in procs)
+            rows.append({"cycle": cycle, "pages_so_far": cycle * len(mix),
+                         "kernels_left": len(procs), "voila_plus_kernels_rss_mb": round(rss, 1),
+                         "elapsed_s": round(time.monotonic() - start, 1)})
+            print(f"  session cycle {cycle}: {len(procs)} kernels left, {rss:.0f} MB",
+                  flush=True)
+    finally:
+        stop_voila(server)
+    return {"cycles": rows, "pages_per_cycle": len(mix)}
+
+
 def main() -> int:
     from playwright.sync_api import sync_playwright
+
+    if "--room" in sys.argv:
+        return main_room()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-dashboards-"))
     results: dict = {"machine": {"python": platform.python_version(),
@@ -192,6 +429,44 @@ def main() -> int:
     print(f"\nCold first render over {RENDER_BUDGET_S:g} s: {', '.join(over) or 'none'}; "
           f"round trip over {ROUND_TRIP_BUDGET_MS:g} ms: {', '.join(slow) or 'none'}.")
     out = ROOT / "_build" / "bench" / "dashboards.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf8")
+    print(f"Written {out.relative_to(ROOT)}")
+    return main_room()
+
+
+def main_room() -> int:
+    """The room and the session only (issue 17); results in _build/bench/dashboards-room.json."""
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-room-"))
+    results: dict = {"machine": {"cpus": os.cpu_count(),
+                                 "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+                                 "load_average_at_start": [round(x, 1)
+                                                           for x in os.getloadavg()]},
+                     "budgets": {"send_median_ms": SEND_MEDIAN_BUDGET_MS,
+                                 "send_p95_ms": SEND_P95_BUDGET_MS,
+                                 "form_s": FORM_BUDGET_S}}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        results["room"] = room(browser, tmp)
+        print(json.dumps(results["room"], indent=2), flush=True)
+        results["session"] = session(browser, tmp)
+        browser.close()
+    r, cycles = results["room"], results["session"]["cycles"]
+    print(f"\n30 pages at once, time to the form: median {r['form_s']['median']} s, "
+          f"slowest {r['form_s']['max']} s (budget {FORM_BUDGET_S:g} s); pool filled in "
+          f"{r['pool_fill_s']} s")
+    print(f"{TEAMS} teams pressing Send together, {ROUNDS} rounds: median "
+          f"{r['send_ms']['median']} ms, p95 {r['send_ms']['p95']} ms, max "
+          f"{r['send_ms']['max']} ms (budgets {SEND_MEDIAN_BUDGET_MS:g} / "
+          f"{SEND_P95_BUDGET_MS:g} ms)")
+    print(f"Session: {len(cycles)} cycles of {results['session']['pages_per_cycle']} pages; "
+          f"kernels left after each: {[c['kernels_left'] for c in cycles]}; memory MB: "
+          f"{[c['voila_plus_kernels_rss_mb'] for c in cycles]}")
+    print(f"Load average at start {results['machine']['load_average_at_start']}, "
+          f"now {[round(x, 1) for x in os.getloadavg()]}")
+    out = ROOT / "_build" / "bench" / "dashboards-room.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf8")
     print(f"Written {out.relative_to(ROOT)}")

@@ -6,7 +6,8 @@ test, so a failure names the page. A page fails on:
 - any request to a host other than 127.0.0.1/localhost (requests are intercepted and blocked),
   and any script, stylesheet, image or frame in the HTML that points at another host;
 - any JavaScript error (uncaught exceptions and console errors);
-- any axe-core violation of impact serious or critical under WCAG 2.0/2.1 A and AA;
+- any axe-core violation of impact serious or critical under WCAG 2.0/2.1 A and AA, in light
+  and in dark mode (widgets, exercise previews and quizzes included);
 - any ``<img>`` without meaningful alt text (empty is allowed only for decorative images;
   a path or file name is not alt text);
 - widgets in the page's embedded state that do not render.
@@ -212,12 +213,20 @@ def check_page(page, watch, server, html_dir: Path, relative: str, axe_source: s
             problems.append(f"<img src={image['src']!r}>: {reason}")
 
     page.evaluate(axe_source)
-    violations = page.evaluate(AXE_JS, AXE_TAGS)
-    report[relative] = violations
-    for v in violations:
-        if v["impact"] in FAILING_IMPACTS:
-            problems.append(f"axe {v['id']} ({v['impact']}): {v['help']} — {v['count']} "
-                            f"element(s): {'; '.join(v['targets'])}")
+    for mode in ("light", "dark"):
+        # The theme's colour switch sets data-theme on <html>; widgets and quizzes follow it.
+        page.evaluate("(mode) => { document.documentElement.dataset.theme = mode; "
+                      "document.documentElement.dataset.mode = mode; }", mode)
+        # Let the theme's colour transitions finish before measuring contrast.
+        page.wait_for_function("() => document.getAnimations().every(a => "
+                               "a.playState !== 'running' || a.effect.getTiming().iterations "
+                               "=== Infinity)", timeout=5000)
+        violations = page.evaluate(AXE_JS, AXE_TAGS)
+        report[relative if mode == "light" else f"{relative} (dark)"] = violations
+        for v in violations:
+            if v["impact"] in FAILING_IMPACTS:
+                problems.append(f"axe {v['id']} ({v['impact']}, {mode} mode): {v['help']} — "
+                                f"{v['count']} element(s): {'; '.join(v['targets'])}")
 
     for url in watch.third_party:
         problems.append(f"request to another host (blocked): {url}")

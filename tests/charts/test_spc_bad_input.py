@@ -125,8 +125,8 @@ def test_unknown_chart_lists_choices():
 
 
 def test_unknown_rule_set_lists_choices():
-    with pytest.raises(QIDataError, match="Unknown rule set 'nelson'.*anhoej, ihi"):
-        spc(y=[1, 2, 3], rules="nelson")
+    with pytest.raises(QIDataError, match="Unknown rule set 'minitab'.*anhoej, ihi"):
+        spc(y=[1, 2, 3], rules="minitab")
 
 
 def test_control_rules_on_a_run_chart_are_refused():

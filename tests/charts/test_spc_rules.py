@@ -105,7 +105,7 @@ def test_ihi_trend_counts_equal_neighbours_once():
 def test_ihi_columns_and_too_few_runs():
     y = [1.0] * 6 + [9.0] * 6 + [1.0] * 6 + [9.0] * 6 + [4, 6] * 3
     r = quiet(y=y, rules="ihi")
-    for col in ("shift", "trend", "runs_too_few", "runs_too_many", "astronomical"):
+    for col in ("shift", "trend", "runs_too_few", "runs_too_many"):
         assert r.points[col].dtype == bool
     assert r.points["runs_too_few"].all() and bool(r.parts.loc[0, "runs_signal"])
     assert "too few runs" in r.explain()
@@ -114,13 +114,6 @@ def test_ihi_columns_and_too_few_runs():
 def test_ihi_too_many_runs():
     r = quiet(y=[1.0, 9] * 12, rules="ihi")
     assert r.points["runs_too_many"].all() and int(r.parts.loc[0, "n_runs"]) == 24
-
-
-def test_astronomical_is_not_a_signal_on_its_own():
-    y = [5.0, 6, 5, 7, 6, 5, 6, 40, 5, 6, 7, 5, 6, 5, 7, 6]
-    r = quiet(y=y, rules="ihi")
-    assert r.points["astronomical"].tolist() == [i == 7 for i in range(16)]
-    assert not r.parts.loc[0, "runs_signal"]
 
 
 # --- Western Electric / Provost & Murray -------------------------------------------------------

@@ -148,6 +148,8 @@ def test_m2_pareto_worked_example_numbers():
     assert t.iloc[0]["category"] == "Dose missed or not signed for"
     assert round(float(t.iloc[0]["percent"])) == 39
     assert t.iloc[1]["category"] == "Given at the wrong time"
+    # '"Other" (19 incidents) sits last'
+    assert t.iloc[-1]["category"] == "Other" and t.iloc[-1]["count"] == 19
     # "'Medicine out of stock' is third"
     assert t.iloc[2]["category"] == "Medicine out of stock"
 
@@ -175,12 +177,18 @@ def test_m2_exercise_1_broken_map_is_refused_and_the_fix_draws(m2_practice):
     assert fixed.step("Referrer asked for details").next == "Referral complete?"  # the loop
 
 
-def test_m2_exercise_2_cedar_court_vital_few_include_other(m2_practice):
+def test_m2_exercise_2_cedar_court_vital_few_leave_other_out(m2_practice):
     chart = m2_practice["cedar_chart"]
+    # "Other" is last whatever its size and never one of the vital few
     assert chart.vital_few == ["Dose missed or not signed for", "Medicine out of stock",
-                               "Given at the wrong time", "Other"]
+                               "Given at the wrong time", "Wrong dose given"]
+    assert chart.table["category"].iloc[-1] == "Other"
     t = chart.table.set_index("category")["count"]
+    assert chart.total == 99
+    assert round(float(t[chart.vital_few].sum()) / chart.total * 100) == 81
+    # "With 8 incidents it is bigger than every named category outside the vital few"
     assert t["Other"] == 8
+    assert t["Other"] > t.drop(chart.vital_few + ["Other"]).max()
     assert t["Medicine out of stock"] == t["Given at the wrong time"] == 17
 
 

@@ -47,3 +47,16 @@ AWARE_PAGES += [f"modules/m1-model-for-improvement/{name}.md" for name in (
 def test_aware_page_reads_easily(page):
     score = _flesch(prose(read(ROOT / page)))
     assert score >= 60, f"{page} scores {score:.1f} on Flesch reading ease; Aware pages need 60 or more"
+
+
+# M6 (statistical process control) is for Practitioners, Coaches and Leaders: board members read
+# its Making Data Count page. Its pages keep to the same reading ease as the Aware pages.
+PRACTITIONER_PAGES = [f"modules/m6-spc/{name}.md" for name in (
+    "overview", "limits", "choosing-a-chart", "attribute-charts", "rare-events", "rules",
+    "baselines", "tampering", "making-data-count", "practice")]
+
+
+@pytest.mark.parametrize("page", PRACTITIONER_PAGES)
+def test_practitioner_page_reads_easily(page):
+    score = _flesch(prose(read(ROOT / page)))
+    assert score >= 60, f"{page} scores {score:.1f} on Flesch reading ease; M6 pages need 60 or more"

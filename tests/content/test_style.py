@@ -17,9 +17,11 @@ PROPER_WORDS = {
     "Aware", "Foundation", "Practitioner", "Coach", "Leaders",
     "England", "Ward", "Oak", "House", "I", "Pareto",
     "Anhøj", "Millbrook", "Surgery", "Mr", "Potato", "Head", "Arnstein's", "NIHR",
+    # control chart names (M6) and the people they are named after
+    "P", "U", "G", "T", "P′", "U′", "Laney's",
 }
 # Multi-word proper names, removed before the word check.
-PROPER_PHRASES = ("Model for Improvement",)
+PROPER_PHRASES = ("Model for Improvement", "Making Data Count")
 
 # US spellings to reject; "program" is allowed only as "computer program".
 US_SPELLINGS = re.compile(
@@ -98,6 +100,46 @@ def test_acronyms_spelled_out_on_first_use(page: Path):
         assert before.endswith("(") and expansion.lower() in before.lower(), (
             f"{page.name}: first use of {acronym} is not spelled out as "
             f"'{expansion} ({acronym})'")
+
+
+# Control limits are 3 sigma, with sigma from the moving ranges (or subgroups), never "three
+# standard deviations" of all the data: the misconception Making Data Count warns against. A page
+# may name the mistake to correct it ("not 3 standard deviations", or in quotes), never state it.
+STANDARD_DEVIATIONS = re.compile(r"\b(?:three|3)\s+(?:standard\s+deviations?|SDs?)\b", re.I)
+
+
+def misuses_of_standard_deviations(text: str) -> list[str]:
+    """Each "three standard deviations" in the text that is not a quoted or negated mention."""
+    found = []
+    for m in STANDARD_DEVIATIONS.finditer(text):
+        before = text[max(0, m.start() - 40):m.start()]
+        quoted = before.endswith(("\"", "“", "'", "‘"))
+        negated = re.search(r"\b(not|never|rather than|instead of)\b[^.]*$", before, re.I)
+        if not (quoted or negated):
+            found.append(text[max(0, m.start() - 60):m.end() + 20].replace("\n", " "))
+    return found
+
+
+BOOK_PAGES = sorted(set(ALL_PAGES) | {p for p in (ROOT / "book").rglob("*.md")
+                                        if "vendor" not in p.parts}
+                    | set((ROOT / "modules").rglob("*.md")))
+
+
+@pytest.mark.parametrize("page", BOOK_PAGES, ids=_ids(BOOK_PAGES))
+def test_control_limits_are_not_defined_as_standard_deviations(page: Path):
+    assert not misuses_of_standard_deviations(prose(read(page))), (
+        f"{page.name}: control limits are 3 sigma, with sigma estimated from the moving ranges "
+        "or subgroups, not 3 standard deviations of all the data")
+
+
+def test_standard_deviation_check_catches_the_definition():
+    assert misuses_of_standard_deviations(
+        "Lines on a control chart, usually three standard deviations either side of the centre.")
+    assert misuses_of_standard_deviations("Limits sit 3 SD from the mean.")
+    assert not misuses_of_standard_deviations(
+        "Control limits are not three standard deviations of all the data.")
+    assert not misuses_of_standard_deviations('People often say "3 standard deviations".')
+    assert not misuses_of_standard_deviations("Limits are 3 sigma from the centre line.")
 
 
 _LINK = re.compile(r"\]\(([^)#]+)(?:#[^)]*)?\)")

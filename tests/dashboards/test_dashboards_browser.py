@@ -204,6 +204,7 @@ def test_your_own_data_and_run_chart_builder(voila_server, chromium_page, axe_so
     the rule set) and see the chart and explanation change (issue 4, item 6)."""
     page, watch = chromium_page
     open_dashboard(page, voila_server, "your-own-data")
+    page.get_by_label("Your name or initials", exact=True).fill("BT")
     page.get_by_label("Your measure (for example 'Falls per week')", exact=True).fill(
         "Browser falls")
     for i, value in enumerate(["5", "7", "6"], 1):
@@ -213,7 +214,7 @@ def test_your_own_data_and_run_chart_builder(voila_server, chromium_page, axe_so
         page.get_by_role("button", name="Add this point and save").click()
         page.get_by_text(re.compile(rf"Added point {i} ")).wait_for()
     first = wait_chart(page)
-    assert (voila_server.workshop / "own-data" / "browser-falls.json").exists()
+    assert (voila_server.workshop / "own-data" / "bt" / "browser-falls.json").exists()
 
     values = [12, 14, 11, 13, 12, 15, 13, 12, 14, 13, 9, 8, 9, 7, 8, 9, 8, 7, 8, 9]
     paste = page.get_by_label("Paste your data (one value a line, or 'date, value')",

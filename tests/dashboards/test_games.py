@@ -44,10 +44,16 @@ def test_notebook_is_tiny_and_has_no_outputs(name):
 
 
 def test_voila_settings():
-    settings = json.loads((DASHBOARDS / "voila.json").read_text())["VoilaConfiguration"]
+    config = json.loads((DASHBOARDS / "voila.json").read_text())
+    settings = config["VoilaConfiguration"]
     assert settings["template"] == "qilab" and settings["strip_sources"] is True
+    culling = config["MappingKernelManager"]  # kernels of pages gone without a word end
+    assert 0 < culling["cull_idle_timeout"] <= 900 and culling["cull_connected"] is False
     template = (DASHBOARDS / "share/jupyter/voila/templates/qilab/index.html.j2").read_text()
     assert "extends 'lab/index.html.j2'" in template
+    from qilab.widgets.run_chart_builder import MAX_UPLOAD_BYTES
+
+    assert f"var MAX_UPLOAD_BYTES = {MAX_UPLOAD_BYTES};" in template  # the browser's limit
 
 
 # ---- red beads ----------------------------------------------------------------------------
@@ -170,7 +176,10 @@ def test_dice_all_fair_and_new_game():
 def test_own_data_grows_across_sessions(tmp_path):
     game = OwnDataGame(folder=tmp_path)
     game.add_button.click()
-    assert game.messages.kind == "error" and "Name your measure" in game.messages.text
+    assert game.messages.kind == "error" and "Your name or initials" in game.messages.text
+    game.learner.value = "Sam P"
+    game.add_button.click()
+    assert game.messages.kind == "error" and "name your measure" in game.messages.text
     game.measure.value = "Falls per week"
     values = [5, 6, 4, 7, 5, 6, 5, 4, 6, 5, 2, 2, 3, 2, 1, 2, 3, 2]
     for i, v in enumerate(values, 1):
@@ -179,11 +188,12 @@ def test_own_data_grows_across_sessions(tmp_path):
         assert game.add(), game.messages.text
     assert game.builder.result.chart == "run"
     assert "PDSA 1 - new checklist" in game.builder.notes.value
-    saved = json.loads((tmp_path / "falls-per-week.json").read_text())
+    saved = json.loads((tmp_path / "sam-p" / "falls-per-week.json").read_text())
     assert saved["schema"] == SCHEMA and len(saved["points"]) == len(values)
 
     # next session: a new kernel loads it and carries on
     later = OwnDataGame(folder=tmp_path)
+    later.learner.value = "sam p"
     assert later.load("Falls per week") == len(values)
     assert later.sessions == 1 and "session 1" in later.messages.text
     later.date.value, later.value.value = "Week 19", "abc"
@@ -195,10 +205,12 @@ def test_own_data_grows_across_sessions(tmp_path):
 
 
 def test_own_data_damaged_file_is_set_aside(tmp_path):
-    (tmp_path / "waits.json").write_text("{not json")
+    (tmp_path / "ab").mkdir()
+    (tmp_path / "ab" / "waits.json").write_text("{not json")
     game = OwnDataGame(folder=tmp_path)
+    game.learner.value = "AB"
     assert game.load("Waits") is None and game.messages.kind == "error"
-    assert any(p.name.startswith("waits.json.corrupt-") for p in tmp_path.iterdir())
+    assert any(p.name.startswith("waits.json.corrupt-") for p in (tmp_path / "ab").iterdir())
 
 
 # ---- team game ----------------------------------------------------------------------------
@@ -216,23 +228,24 @@ def test_team_entry_round_by_round(tmp_path):
     entry.team.value = "Red"
     assert not _send(entry, "Baseline", "90", "84")  # no accuracy chosen
     assert "accuracy" in entry.messages.text and entry.actual.value == "84"
-    assert _send(entry, "Baseline", "90", "84", 2) and entry.round.value == 2
+    assert _send(entry, "Baseline", "90", "84", 2) and entry.round.value == "2"
     assert entry.chart.alt.startswith("Chart of 1 rounds") or "1 team" in entry.chart.alt
     assert _send(entry, "Lay the parts out", "75", "70.5", 3)
     assert entry.result is not None and "run chart" in entry.explanation.value
     before = entry.chart.digest
     assert _send(entry, "One job each", "60", "66", 3) and changed(entry.chart, before)
     # a round already sent is refused unless it is a correction
-    entry.round.value = 2
+    entry.round.value = "2"
     assert not _send(entry, "Lay the parts out", "75", "71", 3)
     assert "already recorded" in entry.messages.text
+    assert "tick 'This corrects a round we already sent'" in entry.messages.text
     entry.correction.value = True
     assert _send(entry, "Lay the parts out", "75", "71", 3)
     assert entry.last_row["revision"] == 2 and "Corrected" in entry.messages.text
     # a new kernel for the same team continues at the next round
     again = TeamEntry(path=db)
     again.team.value = "red"
-    assert again.round.value == 4
+    assert again.round.value == "4"
 
 
 def test_team_entry_simulated_tests(tmp_path):
@@ -328,3 +341,10 @@ def test_make_workshop_command():
     assert "http://127.0.0.1:9123/voila/render/" in out
     assert "--preheat_kernel" not in out
     assert "--preheat_kernel=True --pool_size=3" in dry("POOL=3")
+    assert "JUPYTER_CONFIG_PATH" not in out
+    room = dry("ROOM=30")
+    assert "dashboards/share/room-30" in room
+    pools = json.loads((DASHBOARDS / "share/room-30/voila.json").read_text())
+    assert pools["VoilaConfiguration"]["preheat_kernel"] is True
+    assert pools["VoilaKernelManager"]["kernel_pools_config"]["your-own-data.ipynb"] == {
+        "pool_size": 30}

@@ -31,7 +31,7 @@ def _team(db: str, team: int, barrier, results) -> None:
     barrier.wait(timeout=120)
     sent, refused = 0, 0
     for k in range(1, ROUNDS + 1):
-        entry.round.value = k
+        entry.round.value = str(k)
         entry.change.value = "Baseline" if k == 1 else f"Change {k}"
         entry.prediction.value = str(60 - k)
         entry.actual.value = str(70 - k + team / 100)
@@ -41,7 +41,7 @@ def _team(db: str, team: int, barrier, results) -> None:
         if not ok:
             results.put((team, "error", entry.messages.text))
         if team == 0 and k == 3:  # a double click on round 3 sends it again
-            entry.round.value = 3
+            entry.round.value = "3"
             entry.change.value, entry.prediction.value, entry.actual.value = "Again", "1", "1"
             entry.accuracy.value = 1
             refused += not entry.submit()

@@ -17,8 +17,8 @@ from qilab.cohort.identity import learner_seed
 from .conftest import ASSIGNMENTS, LEARNERS, learner_spec
 
 PER_LEARNER = ("foundation", "aware-quiz", "practice-run-charts")
-#: Learners each source runs as: 5 for the certification assignments; practice has only
-#: public self-checks, so 2 are enough (and keep the suite quick).
+#: Learners each source runs as: 5 for the certification assignments; practice does not count
+#: towards a certificate, so 2 are enough (and keep the suite quick).
 RUN_AS = {"foundation": LEARNERS, "aware-quiz": LEARNERS, "practice-run-charts": LEARNERS[:2]}
 
 

@@ -1,29 +1,34 @@
-"""End to end on a real JupyterHub on 127.0.0.1, with real unix users.
+"""The one-machine hub, installed and run by following deploy/README.md, attacked as a learner.
 
-The hub is started with deploy/local/jupyterhub_config.py (the file a site uses; PAM sign-in,
-LocalProcessSpawner, prlimit limits, idle culler, nbgrader's multi-course exchange). A test
-service token drives it, as an administrator's script would. Everything a person does goes
-through the hub's proxy to that person's own single-user server:
+The fixture runs the README's commands in order (hubharness.Readme): install.sh into a scratch
+folder, the settings edit, adding people, the trial hub (`make hub`, which must show the
+courses of the real hub.yml), then the production start through the installed systemd unit.
+Then, through the hub as each person would:
 
-- the trainer's server generates and releases the assignment (formgrader's REST API);
-- each learner's server fetches it (nbgrader's assignment list API, as the Assignments tab
-  does), the learner's kernel fills in an answer and executes the notebook (so the notebook
-  runs as that learner's unix user), and the server submits it;
-- the trainer's server collects and autogrades (formgrader API), and the trainer's kernel runs
-  `nbgrader export`; the grades are asserted, including a hidden test the learners never saw;
-- learner1's kernel tries to read learner2's home and the trainer's source and gradebook.
+- a learner signs in with their unix password and finds the curriculum in their home;
+- learners have no trainer tools; the trainer's Formgrader can be shown in a JupyterLab panel;
+- the trainer writes an assignment in the shared course folder and asks the grading service to
+  release it; learners fetch, answer and submit; a learner added while the hub runs (README)
+  does too, with a hostile notebook; the trainer asks the service to collect and autograde,
+  which runs as the grader account; the grades are asserted (the honest learner keeps full
+  marks although the hostile one forged a submission in their name);
+- what the hostile notebook could read while it was being graded is asserted;
+- removing the added learner (README) takes them out of the course's groups, with no restart;
+- exchange attacks: listing, deleting or renaming another's submission, pre-making a course's
+  exchange folder.
 
-Users, servers and the hub are removed afterwards, also when the test fails. Needs root; in CI
+Users, servers and the hub are removed afterwards, also when a test fails. Needs root; in CI
 (CI=true) not being able to run is a failure, elsewhere a skip.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
+import re
+import secrets
 import shutil
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -31,12 +36,11 @@ import pytest
 
 from . import hubharness as hh
 
-COURSE = "qitest101"
+COURSE = "qi-foundation"          # the README's example course
 ASSIGNMENT = "qi-check"
-TRAINER, LEARNER1, LEARNER2 = "qitest-trainer", "qitest-learner1", "qitest-learner2"
+TRAINER, LEARNER, LATE = hh.PEOPLE["tara"], hh.PEOPLE["lee"], hh.PEOPLE["lin"]
+GRADER = f"{hh.PREFIX}grader"
 SOURCE = Path(__file__).parent / "fixtures" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-MEAN = ("def centre_line(values):\n"
-        "    return sum(values) / len(values)  # the mean: wrong for skewed data\n")
 
 pytestmark = pytest.mark.slow
 
@@ -56,165 +60,323 @@ def hub():
     lock.__enter__()
     hh.remove_test_users()  # left by an earlier run that crashed
     base = hh.make_base()
-    the_hub = None
+    readme = None
     try:
         started = time.perf_counter()
-        homes = hh.make_base()
-        homes.rename(base / "home")
-        homes = base / "home"
-        trainer_home = hh.add_user(TRAINER, "trainer", homes)
-        for learner in (LEARNER1, LEARNER2):
-            hh.add_user(learner, "learner", homes)
-        venv = hh.world_readable_venv(base)
-        exchange = base / "exchange"
-        exchange.mkdir()
-        exchange.chmod(0o1777)
-        _set_up_trainer_course(trainer_home)
-        the_hub = hh.Hub(base, venv, exchange=exchange, courses={
-            COURSE: {"trainers": [TRAINER], "learners": [LEARNER1, LEARNER2]}})
-        the_hub.start()
-        the_hub.spawn(TRAINER, LEARNER1, LEARNER2)
-        the_hub.setup_seconds = time.perf_counter() - started
-        the_hub.homes = {u: Path(f"{homes}/{u}") for u in (TRAINER, LEARNER1, LEARNER2)}
-        the_hub.exchange = exchange
-        yield the_hub
-    finally:
-        if the_hub is not None:
-            the_hub.stop()
+        token = secrets.token_hex(32)
+        driver = base / "test_driver.py"  # the documented `extra_config`: a test service token
+        driver.write_text(
+            "c = get_config()\n"
+            "c.JupyterHub.services.append({'name': 'qitest-driver', "
+            f"'api_token': {token!r}}})\n"
+            "c.JupyterHub.load_roles.append({'name': 'qitest-driver', 'scopes': [\n"
+            "    'admin:users', 'admin:servers', 'access:servers', 'access:services',\n"
+            "    'read:groups', 'tokens',\n"
+            "    'list:users', 'list:groups', 'list:services', 'read:services'],\n"
+            "    'services': ['qitest-driver']})\n")
+        driver.chmod(0o600)
+        port = hh.free_port()
+        settings = {
+            "hub": {"bind_url": f"http://127.0.0.1:{port}", "hub_port": hh.free_port(),
+                    "proxy_api_port": hh.free_port(), "grading_port": hh.free_port()},
+            "courses": {COURSE: {"trainers": [TRAINER], "learners": [LEARNER]}},
+            "extra_config": str(driver),
+        }
+        password = secrets.token_urlsafe(16)
+        readme = hh.Readme(base, settings, password)
+        readme.env["PORT"] = str(hh.free_port())  # the trial hub's documented PORT
+        timings = {}
+        t = time.perf_counter()
+        readme.next("install.sh")
+        timings["install.sh"] = time.perf_counter() - t
+        readme.next("add-user.sh lee learner")
+
+        # The trial hub reads the real settings: the course and its people are there.
+        trial = readme.next("make hub", background=True)
+        client = hh.HubClient(f"http://127.0.0.1:{readme.env['PORT']}", token)
         try:
+            client.wait(trial)
+            groups = {g["name"]: set(g["users"]) for g in client.api("GET", "/groups").json()}
+        finally:
+            readme.stop(trial)
+        assert groups.get(f"nbgrader-{COURSE}") == {TRAINER, LEARNER}, groups
+        trial_state = re.search(r"state in (\S+);", Path(trial.log_path).read_text())
+        if trial_state:
+            shutil.rmtree(trial_state.group(1), ignore_errors=True)
+
+        production = readme.next("systemctl enable --now jupyterhub", background=True)
+        client = hh.HubClient(f"http://127.0.0.1:{port}", token)
+        client.wait(production)
+        client.readme, client.base, client.password = readme, base, password
+        client.places = readme.places
+        client.hub_pid = production.pid
+        client.timings = timings
+        timings["setup"] = time.perf_counter() - started
+        yield client
+    finally:
+        try:
+            for proc in readme.background if readme else []:
+                readme.stop(proc)
+                # Kept for reading after a failure (root only); the next run replaces it.
+                last = Path(f"/tmp/qitest-hub-last-{Path(proc.log_path).stem}.log")
+                last.touch(mode=0o600)
+                shutil.copyfile(proc.log_path, last)
             hh.remove_test_users()
             shutil.rmtree(base, ignore_errors=True)
         finally:
             lock.__exit__(None, None, None)
 
 
-def _set_up_trainer_course(home: Path) -> None:
-    """What an administrator does for a new trainer: the course folder and its nbgrader config
-    (deploy/README.md); the source notebook itself is uploaded through the hub below."""
-    course = home / COURSE
-    (home / ".jupyter").mkdir()
-    (home / ".jupyter" / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"c.CourseDirectory.course_id = {COURSE!r}\n"
-        f"c.CourseDirectory.root = {str(course)!r}\n")
-    (course / "source" / ASSIGNMENT).mkdir(parents=True)
-    hh.run(["chown", "-R", f"{TRAINER}:{TRAINER}", str(home)])
-
-
 def _ok(response, what: str):
     assert response.status_code in (200, 201), (
-        f"{what}: HTTP {response.status_code} {response.text}")
+        f"{what}: HTTP {response.status_code} {response.text[:2000]}")
     return response.json() if response.text else None
+
+
+def _home(user: str) -> Path:
+    import pwd
+
+    return Path(pwd.getpwnam(user).pw_dir)
+
+
+def _token_of(hub, user: str) -> str:
+    """A hub API token of the user's own, as they would make on the hub's Token page."""
+    reply = _ok(hub.api("POST", f"/users/{user}/tokens", json={"note": "qitest"}), "token")
+    return reply["token"]
+
+
+def _grading(hub, token: str, step: str, assignment: str = ASSIGNMENT):
+    import requests
+
+    return requests.post(f"{hub.url}/services/qi-grading/api/{COURSE}/{assignment}/{step}",
+                         headers={"Authorization": f"token {token}"}, timeout=600)
+
+
+def test_a_learner_signs_in_with_their_password_and_finds_the_curriculum(hub):
+    import requests
+
+    session = requests.Session()
+    page = session.get(f"{hub.url}/hub/login", timeout=30)
+    xsrf = session.cookies.get("_xsrf") or re.search(r'name="_xsrf" value="([^"]+)"',
+                                                      page.text).group(1)
+    signed_in = session.post(f"{hub.url}/hub/login?next=", timeout=120, data={
+        "username": LEARNER, "password": hub.password, "_xsrf": xsrf})
+    assert signed_in.status_code == 200, signed_in.text[:500]
+    me = session.get(f"{hub.url}/hub/api/user", timeout=30,
+                     headers={"X-XSRFToken": session.cookies.get("_xsrf", "")})
+    assert me.status_code == 200 and me.json()["name"] == LEARNER, me.text
+    wrong = requests.Session()
+    wrong.get(f"{hub.url}/hub/login", timeout=30)
+    refused = wrong.post(f"{hub.url}/hub/login", timeout=60, data={
+        "username": LEARNER, "password": "not-the-password",
+        "_xsrf": wrong.cookies.get("_xsrf", "")})
+    assert "Invalid username or password" in refused.text
+
+    hub.spawn(LEARNER, TRAINER)
+    copy = _home(LEARNER) / "qi-curriculum"
+    assert (copy / "modules" / "m1-model-for-improvement").is_dir()
+    assert (copy / "dashboards").is_dir() and not (copy / "exercises").exists()
+    assert copy.stat().st_uid == _home(LEARNER).stat().st_uid
+
+
+def test_learners_never_get_trainer_tools_and_formgrader_shows_in_a_panel(hub):
+    def page_config(user: str) -> dict:
+        page = hub.user_request(user, "GET", "/lab")
+        assert page.status_code == 200, page.text[:300]
+        found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)'
+                          r"</script>", page.text, re.S)
+        return json.loads(found.group(1))
+
+    trainer_tools = ("nbgrader:formgrader", "nbgrader:create-assignment")
+    learner = page_config(LEARNER)["disabledExtensions"]
+    assert all(tool in learner for tool in trainer_tools), learner
+    assert hub.user_request(LEARNER, "GET", "/formgrader").status_code == 404
+    trainer = page_config(TRAINER)["disabledExtensions"]
+    assert not any(tool in trainer for tool in trainer_tools), trainer
+    formgrader = hub.user_request(TRAINER, "GET", "/formgrader")
+    assert formgrader.status_code == 200, formgrader.text[:300]
+    assert "frame-ancestors 'self'" in formgrader.headers["Content-Security-Policy"]
+    lab = hub.user_request(LEARNER, "GET", "/lab")
+    assert "frame-ancestors 'none'" in lab.headers["Content-Security-Policy"]
+
+
+def test_release_submit_and_grade_as_the_grader_account(hub):
+    t0 = time.perf_counter()
+    # The hub made the shared course folder; the trainer's link ~/<course> leads to it.
+    course_dir = hub.places["QI_COURSES"] / COURSE
+    info = course_dir.stat()
+    assert stat.S_IMODE(info.st_mode) == 0o2770 and info.st_uid == _uid(GRADER)
+    assert (_home(TRAINER) / COURSE).resolve() == course_dir.resolve()
+
+    # Trainer: write the assignment in the course's source/ through their own server.
+    notebook = json.loads(SOURCE.read_text())
+    _ok(hub.user_request(TRAINER, "PUT", f"/api/contents/{COURSE}/source/{ASSIGNMENT}",
+                         json={"type": "directory"}), "new assignment folder")
+    _ok(hub.user_request(TRAINER, "PUT",
+                         f"/api/contents/{COURSE}/source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb",
+                         json={"type": "notebook", "format": "json", "content": notebook}),
+        "upload source")
+    trainer_token = _token_of(hub, TRAINER)
+    learner_token = _token_of(hub, LEARNER)
+    # Only the course's trainers may use the grading service.
+    assert _grading(hub, learner_token, "release").status_code == 403
+    import requests
+
+    page = requests.get(f"{hub.url}/services/qi-grading/", timeout=60,
+                        headers={"Authorization": f"token {trainer_token}"})
+    assert page.status_code == 200 and f"<td>{ASSIGNMENT}</td>" in page.text, page.text[:500]
+    assert '<button name="step" value="autograde">' in page.text
+    released = _ok(_grading(hub, trainer_token, "release"), "release")
+    assert released["returncode"] == 0, released["output"]
+
+    # The learner fetches, answers right, submits.
+    _fetch_answer_submit(hub, LEARNER, _correct_answer())
+
+    # A learner added while everything runs (README), with no restart of the hub or servers.
+    lee_server = hub.api("GET", f"/users/{LEARNER}").json()["servers"][""]["started"]
+    hub.readme.next("add-user.sh lin learner")
+    hub.spawn(LATE)
+    assert hub.api("GET", f"/users/{LEARNER}").json()["servers"][""]["started"] == lee_server
+    assert os.path.exists(f"/proc/{hub.hub_pid}")
+    # The hostile learner forges a submission in the honest learner's name (a later
+    # timestamp, a wrong answer), then submits their own notebook that probes the grader.
+    forged = _run_as(hub, LATE, _forge_code())
+    assert "forged" in forged, forged
+    _fetch_answer_submit(hub, LATE, _probe_answer(hub))
+
+    collected = _ok(_grading(hub, trainer_token, "collect"), "collect")
+    assert collected["returncode"] == 0, collected["output"]
+    assert f"named for {LEARNER} but made by {LATE}" in collected["output"], collected["output"]
+    # The trainer's own server cannot grade: submitted/ is the grader's alone.
+    assert stat.S_IMODE((course_dir / "submitted").stat().st_mode) == 0o700
+    autograde = _formgrader(hub, "POST", f"/submission/{ASSIGNMENT}/{LEARNER}/autograde")
+    assert autograde.status_code != 200 or not autograde.json().get("success"), autograde.text
+    graded = _ok(_grading(hub, trainer_token, "autograde"), "autograde")
+    assert graded["returncode"] == 0, graded["output"]
+
+    # Grades, read in the trainer's Formgrader (the gradebook the grader wrote).
+    submissions = _ok(_formgrader(hub, "GET", f"/submissions/{ASSIGNMENT}"), "submissions")
+    scores = {s["student"]: (s["score"], s["max_score"]) for s in submissions}
+    assert scores[LEARNER] == (3.0, 3.0), scores
+    hub.probe = _probe_results(course_dir)
+    hub.timings["release, 2 learners, collect, autograde"] = time.perf_counter() - t0
+    print("\nhub end-to-end timings (s):", {k: round(v, 1) for k, v in hub.timings.items()})
+
+
+def test_learner_code_being_graded_gets_nothing_of_the_trainer(hub):
+    """What the hostile notebook printed while the grader ran it (autograded/ outputs)."""
+    probe = hub.probe
+    assert probe["user"] not in (TRAINER, LEARNER, LATE, "root"), probe
+    assert probe["hub_token_in_env"] == [], probe
+    for what in ("trainer home", "trainer jupyter config"):
+        assert probe["read"][what] == "denied", (what, probe)
+    assert probe["trainer_processes_token"] == "none readable", probe
+
+
+def test_learner_code_being_graded_gets_nothing_of_the_grader_or_other_learners(hub):
+    """With the grading sandbox (qilab cohort autograde), the submission runs as its own
+    unprivileged user: the grader's gradebook, faculty secret and source notebooks, the other
+    learner's submission and home are all out of reach."""
+    probe = hub.probe
+    for what in ("grader home", "faculty secret", "gradebook", "source notebook",
+                 "other learner's submission", "other learner's home"):
+        assert probe["read"][what] == "denied", (what, probe)
+    # Nor the grading service's hub token, through /proc.
+    assert probe["grader_processes_token"] == "none readable", probe
+
+
+def test_removing_a_learner_takes_them_off_the_course_without_a_restart(hub):
+    listed = _ok(hub.user_request(LATE, "GET", "/assignments", params={"course_id": COURSE}),
+                 "list")
+    assert listed["success"] and listed["value"], listed
+    hub.readme.next("course-member.sh remove lin")
+    groups = {g["name"]: set(g["users"]) for g in _ok(hub.api("GET", "/groups"), "groups")}
+    assert LATE not in groups[f"nbgrader-{COURSE}"] | groups[f"formgrade-{COURSE}"], groups
+    assert LEARNER in groups[f"nbgrader-{COURSE}"]
+    courses = _ok(hub.user_request(LATE, "GET", "/assignments", params={"course_id": COURSE}),
+                  "list after removal")
+    assert not courses["success"] or not courses["value"], courses
+    assert os.path.exists(f"/proc/{hub.hub_pid}")
+
+
+def test_exchange_attacks_are_refused(hub):
+    inbound = hub.places["EXCHANGE"] / COURSE / "inbound"
+    assert stat.S_IMODE(inbound.stat().st_mode) == 0o3733
+    honest = next(p for p in inbound.iterdir() if p.name.startswith(f"{LEARNER}+")
+                  and p.stat().st_uid == _uid(LEARNER))
+    notebook = honest / f"{ASSIGNMENT}.ipynb"
+    out = _run_as(hub, LATE, f"""
+import os
+for what, act in [('list', lambda: os.listdir({str(inbound)!r})),
+                  ('rename', lambda: os.rename({str(honest)!r}, {str(honest)!r} + 'x')),
+                  ('change', lambda: open({str(notebook)!r}, 'a').write(' ')),
+                  ('delete', lambda: os.unlink({str(notebook)!r}))]:
+    try:
+        act(); print('ALLOWED', what)
+    except PermissionError as exc:
+        print('refused', what)
+""")
+    for what in ("list", "rename", "change", "delete"):
+        assert f"refused {what}" in out, out
+    # A learner makes a future course's exchange folder to block its release: when the hub
+    # prepares the course, the folder is moved aside and a fresh one belongs to the grader.
+    sys.path.insert(0, str(hub.places["QI_ETC"]))
+    import qi_courses
+
+    squatted = hub.places["EXCHANGE"] / "qitest-next"
+    hh.run(["runuser", "-u", LATE, "--", "mkdir", "-p", str(squatted / "outbound")])
+    warnings = qi_courses.prepare_exchange(hub.places["EXCHANGE"], "qitest-next", GRADER)
+    assert any(f"made by {LATE}" in w for w in warnings), warnings
+    assert squatted.stat().st_uid == _uid(GRADER)
+    assert all((squatted / d).stat().st_uid == _uid(GRADER)
+               for d in ("outbound", "inbound", "feedback"))
+
+
+def test_every_readme_step_was_followed(hub):
+    hub.readme.finished()
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _uid(user: str) -> int:
+    import pwd
+
+    return pwd.getpwnam(user).pw_uid
 
 
 def _formgrader(hub, method: str, path: str):
     return hub.user_request(TRAINER, method, f"/formgrader/api{path}")
 
 
-def test_release_fetch_submit_collect_autograde(hub):
-    timings = {"setup (users, venv, hub, 3 servers)": round(hub.setup_seconds, 1)}
-    t0 = time.perf_counter()
-
-    # The idle culler runs as a hub service.
-    services = _ok(hub.api("GET", "/services"), "services")
-    assert services["idle-culler"]["pid"], services["idle-culler"]
-
-    # The course list of each person comes from their hub groups (JupyterHubAuthPlugin).
-    groups = {g["name"]: set(g["users"]) for g in _ok(hub.api("GET", "/groups"), "groups")}
-    assert groups[f"nbgrader-{COURSE}"] == {TRAINER, LEARNER1, LEARNER2}
-    assert groups[f"formgrade-{COURSE}"] == {TRAINER}
-
-    # Trainer: upload the source through the contents API, generate and release.
-    notebook = json.loads(SOURCE.read_text())
-    _ok(hub.user_request(TRAINER, "PUT",
-                         f"/api/contents/{COURSE}/source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb",
-                         json={"type": "notebook", "format": "json", "content": notebook}),
-        "upload source")
-    for step in ("assign", "release"):
-        result = _ok(_formgrader(hub, "POST", f"/assignment/{ASSIGNMENT}/{step}"), step)
-        assert result["success"], (step, result)
-    timings["trainer generate + release"] = round(time.perf_counter() - t0, 1)
-    # A learner's server lists the released assignment of a course it finds from the learner's
-    # hub groups (nbgrader-<course>, read by JupyterHubAuthPlugin with the server's token).
-    listed = _ok(hub.user_request(LEARNER1, "GET", "/assignments",
-                                  params={"course_id": COURSE}), "assignment list")
-    assert listed["success"], listed
-    assert [(a["course_id"], a["assignment_id"], a["status"]) for a in listed["value"]] == [
-        (COURSE, ASSIGNMENT, "released")], listed
-
-    # Learners: fetch, answer and run as themselves, submit.
-    t1 = time.perf_counter()
-    answers = {LEARNER1: None, LEARNER2: MEAN}
-    for learner, answer in answers.items():
-        listed = _ok(hub.user_request(learner, "POST", "/assignments/fetch",
-                                      data={"course_id": COURSE, "assignment_id": ASSIGNMENT}),
-                     f"{learner} fetch")
-        assert listed["success"], listed
-        kernel = hh.KernelSession(hub, learner)
-        try:
-            ran = kernel.execute(_learner_code(answer))
-        finally:
-            kernel.shutdown()
-        assert f"ran as {learner}" in ran, ran
-        assert "hidden test absent" in ran, ran
-        submitted = _ok(hub.user_request(learner, "POST", "/assignments/submit",
-                                         data={"course_id": COURSE,
-                                               "assignment_id": ASSIGNMENT}),
-                        f"{learner} submit")
-        assert submitted["success"], submitted
-    timings["2 learners fetch + run + submit"] = round(time.perf_counter() - t1, 1)
-
-    # Trainer: collect, autograde each learner, export.
-    t2 = time.perf_counter()
-    result = _ok(_formgrader(hub, "POST", f"/assignment/{ASSIGNMENT}/collect"), "collect")
-    assert result["success"], result
-    for learner in answers:
-        result = _ok(_formgrader(hub, "POST", f"/submission/{ASSIGNMENT}/{learner}/autograde"),
-                     f"autograde {learner}")
-        assert result["success"], result
-    submissions = _ok(_formgrader(hub, "GET", f"/submissions/{ASSIGNMENT}"), "submissions")
-    scores = {s["student"]: (s["score"], s["max_score"]) for s in submissions}
-    assert scores == {LEARNER1: (3.0, 3.0), LEARNER2: (1.0, 3.0)}, scores
-
-    trainer = hh.KernelSession(hub, TRAINER)
+def _run_as(hub, user: str, code: str) -> str:
+    kernel = hh.KernelSession(hub, user)
     try:
-        trainer.execute(
-            "import os, subprocess\n"
-            f"os.chdir(os.path.expanduser('~/{COURSE}'))\n"
-            "done = subprocess.run(['nbgrader', 'export'], capture_output=True, text=True)\n"
-            "assert done.returncode == 0, done.stdout + done.stderr\n")
+        return kernel.execute(code)
     finally:
-        trainer.shutdown()
-    exported = hub.user_request(TRAINER, "GET", f"/api/contents/{COURSE}/grades.csv")
-    rows = list(csv.DictReader(io.StringIO(_ok(exported, "grades.csv")["content"])))
-    assert {r["student_id"]: float(r["score"]) for r in rows} == {LEARNER1: 3.0, LEARNER2: 1.0}
-    timings["trainer collect + autograde + export"] = round(time.perf_counter() - t2, 1)
-    print("\nhub end-to-end timings (s):", timings)
+        kernel.shutdown()
 
 
-def _learner_code(answer: str | None) -> str:
-    """Runs in the learner's kernel: check who we are and the limits, answer, execute."""
-    return f"""
-import os, pwd, resource, nbformat
-from nbclient import NotebookClient
-print('ran as', pwd.getpwuid(os.getuid()).pw_name)
-soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-assert soft == {3 * 1024**3}, ('address-space limit not applied', soft)
+def _fetch_answer_submit(hub, learner: str, answer: str) -> None:
+    fetched = _ok(hub.user_request(learner, "POST", "/assignments/fetch",
+                                   data={"course_id": COURSE, "assignment_id": ASSIGNMENT}),
+                  f"{learner} fetch")
+    assert fetched["success"], fetched
+    ran = _run_as(hub, learner, f"""
+import os, nbformat
 path = os.path.expanduser('~/{COURSE}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb')
 nb = nbformat.read(path, as_version=4)
-text = ''.join(cell.source for cell in nb.cells)
-assert 'centre_line([1, 2, 10])' not in text
-print('hidden test absent')
-answer = {answer!r}
+assert 'centre_line([1, 2, 10])' not in ''.join(c.source for c in nb.cells)
 for cell in nb.cells:
-    if cell.metadata.get('nbgrader', {{}}).get('solution') and answer is not None:
-        cell.source = answer
-    elif cell.metadata.get('nbgrader', {{}}).get('solution'):
-        assert 'raise NotImplementedError' in cell.source
-        cell.source = '''{_correct_answer()}'''
-NotebookClient(nb, timeout=60, kernel_name='python3').execute()
+    if cell.metadata.get('nbgrader', {{}}).get('solution'):
+        cell.source = {answer!r}
 nbformat.write(nb, path)
-"""
+print('answered')
+""")
+    assert "answered" in ran, ran
+    submitted = _ok(hub.user_request(learner, "POST", "/assignments/submit",
+                                     data={"course_id": COURSE, "assignment_id": ASSIGNMENT}),
+                    f"{learner} submit")
+    assert submitted["success"], submitted
 
 
 def _correct_answer() -> str:
@@ -224,36 +386,67 @@ def _correct_answer() -> str:
     return "\n".join(line for line in source.splitlines() if "### " not in line)
 
 
-def test_learners_cannot_read_others_work_or_trainer_sources(hub):
-    trainer = hub.homes[TRAINER]
-    for user, home in hub.homes.items():
-        assert stat.S_IMODE(home.stat().st_mode) == 0o700, f"{user}'s home is not 0700"
-    assert stat.S_IMODE(hub.exchange.stat().st_mode) == 0o1777
+def _forge_code() -> str:
+    """Runs as the hostile learner: a wrong copy in the honest learner's name, dated later."""
+    return f"""
+import os, shutil, nbformat
+inbound = os.path.join(os.environ.get('QI_NBGRADER_EXCHANGE'), {COURSE!r}, 'inbound')
+name = '{LEARNER}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+forged'
+os.mkdir(os.path.join(inbound, name))
+nb = nbformat.v4.new_notebook()
+nbformat.write(nb, os.path.join(inbound, name, '{ASSIGNMENT}.ipynb'))
+print('forged')
+"""
+
+
+def _probe_answer(hub) -> str:
+    """An answer cell that, when graded, reports what it can read (into its own output)."""
+    trainer = _home(TRAINER)
     targets = {
-        "learner2's home": hub.homes[LEARNER2],
-        "learner2's fetched copy": (hub.homes[LEARNER2] / COURSE / ASSIGNMENT
-                                    / f"{ASSIGNMENT}.ipynb"),
-        "trainer's source": trainer / COURSE / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
-        "trainer's source folder": trainer / COURSE / "source",
-        "trainer's gradebook": trainer / COURSE / "gradebook.db",
-        "the course's inbound (submissions)": hub.exchange / COURSE / "inbound",
+        "trainer home": str(trainer),
+        "trainer jupyter config": str(trainer / ".jupyter" / "nbgrader_config.py"),
+        "grader home": str(_home(GRADER)),
+        "faculty secret": str(_home(GRADER) / ".config" / "qilab" / "faculty-secret"),
+        "gradebook": str(hub.places["QI_COURSES"] / COURSE / "gradebook.db"),
+        "source notebook": str(hub.places["QI_COURSES"] / COURSE / "source" / ASSIGNMENT
+                               / f"{ASSIGNMENT}.ipynb"),
+        "other learner's submission": str(hub.places["QI_COURSES"] / COURSE / "submitted"
+                                          / LEARNER),
+        "other learner's home": str(_home(LEARNER)),
     }
-    kernel = hh.KernelSession(hub, LEARNER1)
-    try:
-        out = kernel.execute(
-            "import os, json\n"
-            f"targets = {json.dumps({k: str(v) for k, v in targets.items()})}\n"
-            "for what, path in targets.items():\n"
-            "    try:\n"
-            "        os.listdir(path) if os.path.isdir(path) else open(path, 'rb').read(1)\n"
-            "        print('READABLE', what)\n"
-            "    except PermissionError:\n"
-            "        print('denied', what)\n")
-    finally:
-        kernel.shutdown()
-    for what in targets:
-        assert f"denied {what}" in out, f"learner1 could read {what}:\n{out}"
-    # The same from a plain shell as learner1 (not through the hub), for good measure.
-    for path in targets.values():
-        done = hh.run(["runuser", "-u", LEARNER1, "--", "cat", str(path)], check=False)
-        assert done.returncode != 0 and "Permission denied" in done.stderr, (path, done.stderr)
+    trainer_uid, grader_uid = _uid(TRAINER), _uid(GRADER)
+    return _correct_answer() + f"""
+
+def _qi_probe():
+    import json, os, pwd
+    found = {{'user': pwd.getpwuid(os.getuid()).pw_name, 'read': {{}},
+              'hub_token_in_env': [k for k in os.environ if 'JUPYTERHUB' in k]}}
+    for what, path in {targets!r}.items():
+        try:
+            os.listdir(path) if os.path.isdir(path) else open(path, 'rb').read(1)
+            found['read'][what] = 'READABLE'
+        except OSError:
+            found['read'][what] = 'denied'
+    for who, uid in (('trainer', {trainer_uid}), ('grader', {grader_uid})):
+        leaked = []
+        for pid in filter(str.isdigit, os.listdir('/proc')):
+            try:
+                if pid != str(os.getpid()) and os.stat('/proc/' + pid).st_uid == uid:
+                    if b'JUPYTERHUB_API_TOKEN' in open('/proc/' + pid + '/environ', 'rb').read():
+                        leaked.append(pid)
+            except OSError:
+                pass
+        found[who + '_processes_token'] = leaked or 'none readable'
+    print('QI-PROBE ' + json.dumps(found))
+_qi_probe()
+"""
+
+
+def _probe_results(course_dir: Path) -> dict:
+    notebook = course_dir / "autograded" / LATE / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            for line in "".join(output.get("text", "")).splitlines():
+                if line.startswith("QI-PROBE "):
+                    return json.loads(line.removeprefix("QI-PROBE "))
+    raise AssertionError(f"the probe printed nothing in {notebook}")

@@ -20,6 +20,7 @@ def load_config(tmp_path: Path, monkeypatch, **settings) -> Config:
     path = tmp_path / "hub.yml"
     path.write_text(yaml.safe_dump(settings))
     monkeypatch.setenv("QI_HUB_SETTINGS", str(path))
+    monkeypatch.setenv("QI_HUB_CHECK_ONLY", "1")  # no course folders made under /srv
     c = Config()
     code = (LOCAL / "jupyterhub_config.py").read_text()
     exec(compile(code, "jupyterhub_config.py", "exec"),
@@ -41,9 +42,15 @@ def test_defaults_are_safe(tmp_path, monkeypatch):
     assert cmd[4:] == ["/opt/qi-curriculum/venv/bin/python", "-m", "jupyterhub.singleuser"]
     assert c.Spawner.environment["QI_NBGRADER_EXCHANGE"] == "/srv/nbgrader/exchange"
     assert c.Spawner.environment["PATH"].startswith("/opt/qi-curriculum/venv/bin:")
-    culler = c.JupyterHub.services[0]
-    assert culler["name"] == "idle-culler" and "--timeout=3600" in culler["command"]
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    culler = services["idle-culler"]
+    assert "--timeout=3600" in culler["command"]
+    # Grading runs as the grader account, never as the hub (root) or a trainer.
+    assert services["qi-grading"]["user"] == "qi-grader"
+    assert services["qi-grading"]["environment"]["QI_GRADING_QILAB"] == (
+        "/opt/qi-curriculum/venv/bin/qilab")
     roles = {r["name"]: r for r in c.JupyterHub.load_roles}
+    assert roles["qi-grading"]["scopes"] == ["read:users:name", "read:users:groups"]
     assert "read:users:groups!user" in roles["server"]["scopes"]
     assert set(roles["idle-culler"]["scopes"]) >= {"list:users", "delete:servers"}
     assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
@@ -58,6 +65,10 @@ def test_courses_and_cohorts_become_hub_groups(tmp_path, monkeypatch):
         "formgrade-qi-foundation": {"users": ["tara"]},
         "cohort-2025-spring": {"users": ["lee", "lin"]},
     }
+    # Only a course's trainers may use the grading service.
+    roles = {r["name"]: r for r in c.JupyterHub.load_roles}
+    assert roles["qi-grading-users"]["groups"] == ["formgrade-qi-foundation"]
+    assert roles["qi-grading-users"]["scopes"] == ["access:services!service=qi-grading"]
     assert c.Authenticator.allowed_users == {"ada", "lee", "lin", "tara"}
     assert c.Authenticator.admin_users == {"ada"}
 

@@ -10,7 +10,8 @@ import pytest
 matplotlib.use("Agg")
 
 MODULES = ["qilab.sims", "qilab.sims._common", "qilab.sims.red_beads", "qilab.sims.funnel",
-           "qilab.sims.dice", "qilab.sims.helicopter", "qilab.sims.team_game"]
+           "qilab.sims.dice", "qilab.sims.helicopter", "qilab.sims.helicopter_template",
+           "qilab.sims.team_game"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -64,6 +64,39 @@ def test_custom_cut():
         pareto(category=["A"], count=[1], cut=0)
 
 
+def test_other_is_last_whatever_its_size_and_never_vital():
+    # usual practice: the catch-all is not one kind of problem, so it is drawn last and never
+    # counted among the vital few, however big it is
+    r = pareto({"Labelling": 30, "Other": 25, "Wrong dose": 20, "Omitted": 15, "Late": 10})
+    assert r.table["category"].tolist() == ["Labelling", "Wrong dose", "Omitted", "Late", "Other"]
+    # 30 + 20 + 15 + 10 = 75% < 80% without "Other": every named category is vital, "Other" is not
+    assert r.vital_few == ["Labelling", "Wrong dose", "Omitted", "Late"]
+    assert r.table["cumulative_percent"].tolist() == [30, 50, 65, 75, 100]
+    assert "catch-all category is too big" in r.explain()
+    assert "'Other' (25, 25%) is a catch-all" in r.explain()
+    # a small "Other" that happens to sit inside the 80% is still not vital
+    r = pareto({"A": 50, "other": 35, "B": 10, "C": 5})
+    assert r.table["category"].tolist() == ["A", "B", "C", "other"]
+    assert r.vital_few == ["A", "B", "C"]
+    r = pareto({"A": 70, "Other": 20, "B": 10})
+    assert r.vital_few == ["A", "B"]
+    assert "The most common is 'A'" in r.explain()
+
+
+def test_other_can_be_renamed_or_switched_off():
+    counts = {"A": 50, "Miscellaneous": 40, "B": 10}
+    assert pareto(counts, other="Miscellaneous").table["category"].tolist() == [
+        "A", "B", "Miscellaneous"]
+    assert pareto({"A": 50, "Other": 40, "B": 10}, other=None).vital_few == ["A", "Other"]
+    only = pareto({"Other": 3})
+    assert only.vital_few == [] and "no vital few" in only.explain()
+    with pytest.raises(QIDataError, match="catch-all") as info:
+        pareto(counts, other="  ")
+    assert info.value.field == "other"
+    again = ParetoResult.from_dict(pareto(counts, other="Miscellaneous").to_dict())
+    assert again.vital_few == ["A", "B"]
+
+
 def test_raw_events_are_counted():
     df = pd.DataFrame({"reason": ["Fall", "Error", "Fall", "Fall", "Delay"]})
     r = pareto(df, category="reason")

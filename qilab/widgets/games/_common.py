@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,9 +20,12 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.text import Text
 from PIL import Image
 
 from ...display import ShownFigure, figure_of
@@ -29,7 +33,42 @@ from ...errors import QIDataError
 from ..forms import LABEL_STYLE
 
 __all__ = ["ChartArea", "int_slider", "float_slider", "seed_field", "html_table", "text_block",
-           "workshop_folder"]
+           "workshop_folder", "readable", "PROJECTOR_PX", "MIN_CHART_TEXT_PX"]
+
+#: Width, in CSS pixels, a chart is shown at on a 1280-pixel-wide projector page (the page's
+#: content width; the template makes every chart as wide as the page).
+PROJECTOR_PX = 1180
+#: Smallest chart text, in CSS pixels, at that width.
+MIN_CHART_TEXT_PX = 14.0
+
+
+def readable(fig: Figure, width_px: float = PROJECTOR_PX,
+             min_px: float = MIN_CHART_TEXT_PX) -> float:
+    """Make ``fig`` safe and legible to show ``width_px`` wide; return its smallest text (pt).
+
+    Every piece of text is raised to at least ``min_px`` CSS pixels at that width, and is
+    drawn as typed (no mathtext), so a measure called "Cost in $ and $ saved" is shown as it
+    is rather than failing to draw.
+
+    >>> fig = Figure(figsize=(9, 4)); ax = fig.add_subplot(); _ = ax.set_title("$a", fontsize=6)
+    >>> round(readable(fig, 1180, 14), 2)
+    7.69
+    """
+    min_pt = min_px * fig.get_figwidth() * 72 / width_px
+    for ax in fig.axes:  # tick labels are made as the axes are drawn: set their size here
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            size = axis._major_tick_kw.get("labelsize", rcParams[f"{name}tick.labelsize"])
+            if FontProperties(size=size).get_size_in_points() < min_pt:
+                ax.tick_params(axis=name, which="both", labelsize=min_pt)
+    smallest = math.inf
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        if not text.get_text():
+            continue
+        if text.get_fontsize() < min_pt:
+            text.set_fontsize(min_pt)
+        smallest = min(smallest, text.get_fontsize())
+    return smallest if math.isfinite(smallest) else min_pt
 
 #: Environment variable naming the folder workshop results are kept in.
 WORKSHOP_ENV = "QILAB_WORKSHOP_DIR"
@@ -64,6 +103,8 @@ class ChartArea(widgets.HTML):
         self.alt = ""
         self.digest = ""
         self.draws = 0
+        self.min_text_pt = 0.0
+        self.width_in = 0.0
 
     def draw(self, figure: Figure | Axes, alt: str, caption: str | None = None) -> None:
         """Render ``figure`` (closing it) and show it with ``alt`` as its alt text.
@@ -76,8 +117,15 @@ class ChartArea(widgets.HTML):
             raise QIDataError("A chart needs alt text that says what it shows.", field="alt")
         fig = figure_of(figure)
         fig.set_dpi(self.dpi)
+        self.min_text_pt = readable(fig)
+        self.width_in = fig.get_figwidth()
         canvas = FigureCanvasAgg(fig)
-        canvas.draw()
+        try:
+            canvas.draw()
+        except (ValueError, OverflowError, RuntimeError) as exc:
+            plt.close(fig)
+            raise QIDataError(f"The chart could not be drawn ({exc}); check for values that "
+                              "are far too large or small.", field="chart") from exc
         image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
         buffer = io.BytesIO()
         image.save(buffer, format="png", compress_level=1)
@@ -86,7 +134,10 @@ class ChartArea(widgets.HTML):
         self.alt = shown.alt
         self.digest = hashlib.sha1(shown.png).hexdigest()[:12]
         self.draws += 1
-        self.value = shown._repr_html_()
+        self.value = shown._repr_html_().replace(
+            '<figure class="qilab-figure">',
+            f'<figure class="qilab-figure" data-width-in="{self.width_in:g}" '
+            f'data-min-text-pt="{self.min_text_pt:.2f}">', 1)
 
     def clear(self) -> None:
         """Remove the picture."""
@@ -137,7 +188,7 @@ def html_table(df: pd.DataFrame, caption: str, formats: dict[str, str] | None = 
     >>> table = html_table(pd.DataFrame({"a": [1.234]}), "Numbers", {"a": "{:.1f}"})
     >>> '<caption>Numbers</caption>' in table, '<th scope="col">a</th>' in table
     (True, True)
-    >>> '<td>1.2</td>' in table
+    >>> '<td data-label="a">1.2</td>' in table
     True
     """
     formats = formats or {}
@@ -149,7 +200,8 @@ def html_table(df: pd.DataFrame, caption: str, formats: dict[str, str] | None = 
             fmt = formats.get(col)
             text = fmt.format(value) if fmt and not _missing(value) else (
                 "–" if _missing(value) else str(value))
-            cells.append(f"<td>{html.escape(text)}</td>")
+            cells.append(f'<td data-label="{html.escape(str(col), quote=True)}">'
+                         f"{html.escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")

@@ -7,35 +7,45 @@ learner loads it and carries on. The chart itself is the shared run chart builde
 (:class:`qilab.widgets.RunChartBuilder`), so the rule sets, baseline, goal line and saving work
 as in the book.
 
+Each learner's files are kept apart (a folder per name typed in "Your name or initials"), and
+a measure that already has saved points is never replaced without the learner saying so:
+adding a point to it before loading it asks first, and starting again keeps a backup.
+
 >>> import tempfile
 >>> game = OwnDataGame(folder=tempfile.mkdtemp())
->>> game.measure.value = "Falls per week"
+>>> game.learner.value, game.measure.value = "AB", "Falls per week"
 >>> for d, v in [("01/03", "4"), ("08/03", "6"), ("15/03", "5")]:
 ...     game.date.value, game.value.value = d, v
 ...     game.add_button.click()
 >>> len(game.points), game.builder.result.chart
 (3, 'run')
->>> OwnDataGame(folder=game.folder).load("Falls per week")
+>>> later = OwnDataGame(folder=game.folder)
+>>> later.learner.value = "AB"
+>>> later.load("Falls per week")
 3
 """
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 
 from ...errors import QIDataError
-from ...storage import read_document, set_aside, write_document
+from ...storage import atomic_write_bytes, read_document, set_aside, write_document
 from ..forms import MessageArea, button, form, paragraph, read_text, text_field
-from ..run_chart_builder import RunChartBuilder, _number
+from ..run_chart_builder import MAX_ABS_VALUE, MAX_POINTS, RunChartBuilder, _number
 from ._common import workshop_folder
 
 __all__ = ["OwnDataGame", "LOOK_FOR", "SCHEMA", "SCHEMA_VERSION"]
 
 LOOK_FOR = ("Look for a shift (a long run on one side of the median) or a trend after the "
             "changes you noted: that is the sign that your changes are working.")
+
+LEARNER_LABEL = "Your name or initials"
+MEASURE_LABEL = "Your measure (for example 'Falls per week')"
 
 SCHEMA = "qilab.own_data"
 SCHEMA_VERSION = 1
@@ -62,7 +72,10 @@ class OwnDataGame:
         self.folder = Path(folder) if folder is not None else workshop_folder() / "own-data"
         self.points: list[dict[str, Any]] = []
         self.sessions = 0
-        self.measure = text_field("Your measure (for example 'Falls per week')", width="30em")
+        self.current: Path | None = None  # the file self.points came from (or was started as)
+        self.last_backup: Path | None = None
+        self.learner = text_field(LEARNER_LABEL, width="30em", placeholder="e.g. Sam P or SP")
+        self.measure = text_field(MEASURE_LABEL, width="30em")
         self.load_button = button("Load my saved data")
         self.date = text_field("Date or label of the new point", width="24em",
                                placeholder="e.g. 14/03/2027 or Week 12")
@@ -71,18 +84,23 @@ class OwnDataGame:
                                placeholder="e.g. PDSA 2 started")
         self.add_button = button("Add this point and save", primary=True)
         self.undo_button = button("Remove the last point")
+        self.replace_button = button("Start this measure again (keep a backup)")
+        self.replace_button.layout.display = "none"
         self.messages = MessageArea()
-        self.builder = RunChartBuilder(folder=str(self.folder))
+        self.builder = RunChartBuilder(folder=str(self.folder), root=self.folder)
 
         self.load_button.on_click(lambda _: self.load())
         self.add_button.on_click(lambda _: self.add())
         self.undo_button.on_click(lambda _: self.remove_last())
+        self.replace_button.on_click(lambda _: self.start_again())
         self.ui = widgets.VBox([
-            form(paragraph("Name your measure and load it to carry on from a past session. "
-                           "Add each new point as you collect it; it is saved at once."),
-                 self.measure, self.load_button, label="Your measure"),
+            form(paragraph("Type your name or initials and name your measure, then load it to "
+                           "carry on from a past session. Add each new point as you collect "
+                           "it; it is saved at once."),
+                 self.learner, self.measure, self.load_button, label="Your measure"),
             form(self.date, self.value, self.note,
-                 widgets.HBox([self.add_button, self.undo_button]), label="Add a point"),
+                 widgets.HBox([self.add_button, self.undo_button]), self.replace_button,
+                 label="Add a point"),
             self.messages, self.builder,
         ])
         self.ui.add_class("qilab-game")
@@ -90,12 +108,17 @@ class OwnDataGame:
     # ---- files ------------------------------------------------------------------------------
     @property
     def path(self) -> Path:
-        """The file the current measure is saved in."""
+        """The file the current measure is saved in: ``<folder>/<your name>/<measure>.json``."""
+        who = read_text(self.learner)
+        if not slug(who):
+            raise QIDataError(f"{LEARNER_LABEL}: type your name or initials first (letters or "
+                              "numbers), so your files are kept apart from everyone else's.",
+                              field="learner")
         name = read_text(self.measure)
         if not slug(name):
-            raise QIDataError("Name your measure first (letters or numbers), for example "
-                              "'Falls per week'.", field="measure")
-        return self.folder / f"{slug(name)}.json"
+            raise QIDataError(f"{MEASURE_LABEL}: name your measure first (letters or numbers), "
+                              "for example 'Falls per week'.", field="measure")
+        return self.folder / slug(who) / f"{slug(name)}.json"
 
     def load(self, measure: str | None = None) -> int | None:
         """Load a saved measure; returns how many points it has (None if there is a problem)."""
@@ -106,8 +129,9 @@ class OwnDataGame:
         except QIDataError as exc:
             self.messages.error(str(exc))
             return None
+        self.replace_button.layout.display = "none"
         if not path.exists():
-            self.points, self.sessions = [], 0
+            self.points, self.sessions, self.current = [], 0, path
             self._sync()
             self.messages.info(f"No saved data for '{read_text(self.measure)}' yet: add your "
                                "first point below.")
@@ -120,40 +144,85 @@ class OwnDataGame:
             backup = set_aside(path)
             self.messages.error(f"The saved file could not be read ({exc}); it was moved to "
                                 f"{backup.name} and you can start again.")
-            self.points, self.sessions = [], 0
+            self.points, self.sessions, self.current = [], 0, path
             self._sync()
             return None
         self.points, self.sessions = points, int(doc.get("sessions", 0)) + 1
+        self.current = path
         self._sync()
         self.messages.success(f"Loaded {len(points)} point(s) of '{read_text(self.measure)}'. "
                               f"This is session {self.sessions}.")
         return len(points)
 
     def _save(self) -> Path:
-        return write_document(self.path, SCHEMA, SCHEMA_VERSION,
+        path = self.path
+        if path.exists():  # the version before this save, in case of a slip
+            atomic_write_bytes(path.with_name(path.name + ".bak"), path.read_bytes())
+        return write_document(path, SCHEMA, SCHEMA_VERSION,
                               {"measure": read_text(self.measure), "sessions": self.sessions,
                                "points": self.points})
+
+    def _saved_count(self, path: Path) -> int | None:
+        try:
+            return len(read_document(path, SCHEMA, SCHEMA_VERSION)["points"])
+        except (QIDataError, KeyError, TypeError, OSError):
+            return None
+
+    def start_again(self) -> bool:
+        """Replace the saved measure with the typed point, after keeping a dated backup."""
+        try:
+            path = self.path
+        except QIDataError as exc:
+            self.messages.error(str(exc))
+            return False
+        if path.exists():
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            self.last_backup = atomic_write_bytes(
+                path.with_name(f"{path.stem}.backup-{stamp}.json"), path.read_bytes())
+        self.points, self.sessions, self.current = [], 0, path
+        self.replace_button.layout.display = "none"
+        return self.add()
 
     # ---- points -----------------------------------------------------------------------------
     def add(self) -> bool:
         """Add the typed point to the chart and save; keeps the typing if anything is wrong."""
         label, text, note = read_text(self.date), read_text(self.value), read_text(self.note)
         try:
-            _ = self.path
+            path = self.path
             if not label:
                 raise QIDataError("Type the date or label of the new point.", field="date")
             if re.search(r"[,;\t]", label):
                 raise QIDataError("The date or label cannot contain commas, semicolons or tabs; "
                                   "write 14/03/2027 or 'Week 12'.", field="date")
-            value = _number(text)
+            value = None if re.fullmatch(r"-?\d+,(\d{1,2}|\d{4,})", text) else _number(text)
             if value is None:
-                raise QIDataError(f"Value: {text!r} is not a number. Type a number such as 7 "
-                                  "or 4.5.", field="value")
+                hint = (f" Use a decimal point: {text.replace(',', '.')}."
+                        if re.fullmatch(r"\d+,\d+", text) else " Type a number such as 7 "
+                        "or 4.5.")
+                raise QIDataError(f"Value: {text!r} is not a number.{hint}", field="value")
+            if abs(value) > MAX_ABS_VALUE:
+                raise QIDataError(f"Value: {text} is too large to chart; type a number between "
+                                  f"-{MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}.", field="value")
+            if len(self.points) >= MAX_POINTS:
+                raise QIDataError(f"This measure has {MAX_POINTS:,} points, the most a chart "
+                                  "here takes; start a new measure name.", field="value")
             if ":" in note:
                 note = note.replace(":", " -")
         except QIDataError as exc:
             self.messages.error(str(exc))
             return False
+        if path != self.current:
+            if path.exists():  # saved before, but not loaded in this page: ask first
+                count = self._saved_count(path)
+                self.replace_button.layout.display = None
+                self.messages.warning(
+                    f"'{read_text(self.measure)}' already has "
+                    f"{'some' if count is None else count} saved point(s) from an earlier "
+                    "session, and nothing was saved now. Press 'Load my saved data' to carry "
+                    "on from them, or 'Start this measure again (keep a backup)' to replace "
+                    "them with this point.")
+                return False
+            self.points, self.sessions, self.current = [], 0, path  # a new measure
         self.points.append({"date": label, "value": value, "note": note})
         try:
             saved = self._save()
@@ -169,6 +238,13 @@ class OwnDataGame:
 
     def remove_last(self) -> bool:
         """Remove the last point (and save)."""
+        try:
+            if self.path != self.current:
+                raise QIDataError("Load your saved data first: only points you can see on the "
+                                  "chart can be removed.", field="measure")
+        except QIDataError as exc:
+            self.messages.error(str(exc))
+            return False
         if not self.points:
             self.messages.error("There are no points to remove.")
             return False

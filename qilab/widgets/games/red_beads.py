@@ -22,6 +22,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from ... import spc
 from ...errors import QIDataError
@@ -62,6 +63,8 @@ class RedBeadsGame:
         self.days = int_slider("Days", 4, 2, 10)
         self.seed = seed_field(seed)
         self.run_button = button("Run the experiment", primary=True)
+        self.new_seed_button = button("New experiment (new seed)")
+        self._last_seed: int | None = None
         self.view = dropdown_field("Show", VIEWS, value="management")
         self.new_share = float_slider("New share of red beads after the change", 0.1, 0.05, 0.5,
                                       0.05)
@@ -73,7 +76,8 @@ class RedBeadsGame:
         self.table = widgets.HTML()
         self.explanation = widgets.HTML()
 
-        self.run_button.on_click(lambda _: self.run())
+        self.run_button.on_click(lambda _: self.run_again())
+        self.new_seed_button.on_click(lambda _: self.new_seed())
         self.change_button.on_click(lambda _: self.change_system())
         self.undo_button.on_click(lambda _: self.undo_change())
         self.view.observe(lambda _: self.redraw(), names="value")
@@ -85,7 +89,7 @@ class RedBeadsGame:
             form(paragraph("Set up the box and the paddle, then run the experiment: each "
                            "worker draws one paddle of beads a day; red beads are defects."),
                  self.red_share, self.paddle, self.workers, self.days, self.seed,
-                 self.run_button, label="The bead box"),
+                 widgets.HBox([self.run_button, self.new_seed_button]), label="The bead box"),
             form(self.view, label="What to show"),
             self.messages, self.chart, self.table, self.explanation,
             form(paragraph("Management cannot change the result by ranking workers. Changing "
@@ -129,7 +133,25 @@ class RedBeadsGame:
             return False
         if self.messages.kind == "error":
             self.messages.clear()
+        self._last_seed = int(self.seed.value)
         self.redraw()
+        return True
+
+    def run_again(self) -> bool:
+        """The Run button: run, saying so when the seed (so every draw) is the same as before."""
+        same = self._last_seed == int(self.seed.value)
+        ok = self.run()
+        if ok and same:
+            self.messages.info(f"Run again with the same random seed ({self.seed.value}), so "
+                               "every draw is the same as before. Press 'New experiment (new "
+                               "seed)' or change the seed for different draws.")
+        return ok
+
+    def new_seed(self) -> bool:
+        """Run with the next seed: new draws from the same system."""
+        self.seed.value = (int(self.seed.value) + 1) % (self.seed.max + 1)  # runs (observed)
+        self.messages.info(f"New experiment with random seed {self.seed.value}: new draws "
+                           "from the same box.")
         return True
 
     def change_system(self) -> bool:
@@ -170,24 +192,34 @@ class RedBeadsGame:
 
     def _draw_management(self) -> None:
         table = self.board.table
-        fig = Figure(figsize=(8, 3.6))
+        fig = Figure(figsize=(9, 4.2), layout="constrained")
         ax = fig.add_subplot()
         order = table.sort_values("rank")
         bars = ax.bar(order["worker"].astype(str), order["total_red"], color="#AEB7BD",
-                      edgecolor="#212B32")
-        for bar, says in zip(bars, order["management_says"]):
+                      edgecolor="#212B32", linewidth=1)
+        for bar, says, total in zip(bars, order["management_says"], order["total_red"]):
+            word = ""
             if says.startswith("Best"):
-                bar.set_color("#007F3B")
+                bar.set_facecolor("#78BE20")
                 bar.set_hatch("//")
+                word = "\nbest"
             elif says.startswith("Worst"):
-                bar.set_color("#DA291C")
+                bar.set_facecolor("#F28B82")
                 bar.set_hatch("xx")
-        for bar, total in zip(bars, order["total_red"]):
-            ax.annotate(f"{int(total)}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                        ha="center", va="bottom", fontsize=9)
+                word = "\nworst"
+            bar.set_edgecolor("#212B32")  # the hatching is drawn in the edge colour: dark
+            ax.annotate(f"{int(total)}{word}", (bar.get_x() + bar.get_width() / 2,
+                                                bar.get_height()),
+                        ha="center", va="bottom", fontsize=10)
+        ax.set_ylim(0, float(order["total_red"].max()) * 1.3)
         ax.set_ylabel("Total red beads (fewer is better)")
         ax.set_xlabel("Worker, ranked from best to worst")
-        ax.set_title("Management's league table: best (hatched green), worst (crossed red)")
+        ax.set_title("Management's league table")
+        ax.legend(handles=[Patch(facecolor="#78BE20", edgecolor="#212B32", hatch="//",
+                                 label="Best: praised"),
+                           Patch(facecolor="#F28B82", edgecolor="#212B32", hatch="xx",
+                                 label="Worst: on probation")],
+                  loc="upper left", fontsize=10, frameon=False)
         best, worst = order.iloc[0], order.iloc[-1]
         alt = ("Bar chart of total red beads per worker, ranked: "
                + ", ".join(f"{w} {int(t)}" for w, t in zip(order["worker"],
@@ -205,7 +237,7 @@ class RedBeadsGame:
             "Management's view")
 
     def _draw_chart(self) -> None:
-        fig = Figure(figsize=(9, 4))
+        fig = Figure(figsize=(9, 4), layout="constrained")
         ax = fig.add_subplot()
         self.result.plot(ax=ax)
         ax.set_title("p chart: share of red beads per draw, all workers")

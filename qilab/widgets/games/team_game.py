@@ -25,7 +25,7 @@ Settings come from the environment so every kernel shares them:
 >>> entry.prediction.value, entry.actual.value, entry.accuracy.value = "90", "84.5", 3
 >>> entry.submit_button.click()
 >>> entry.messages.kind, entry.round.value
-('success', 2)
+('success', '2')
 >>> FacilitatorView(path=db, auto=False).rounds["team"].tolist()
 ['Red']
 """
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
 import time
 import warnings
@@ -43,6 +44,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ... import spc
 from ...errors import QIDataError, QIWarning
@@ -50,7 +52,6 @@ from ...sims import helicopter as hc
 from ...sims._common import make_rng
 from ...sims.team_game import GAMES, TeamGameStore
 from ..forms import (
-    LABEL_STYLE,
     MessageArea,
     button,
     dropdown_field,
@@ -85,6 +86,14 @@ LOOK_FOR_TEAM = ("After each round, compare your prediction with what happened: 
 LOOK_FOR_FACILITATOR = ("Look for teams whose run chart shows a shift or a run after a change, "
                         "and for teams whose predictions get closer to their results: that is "
                         "learning from PDSA cycles.")
+
+TEAM_LABEL = "Team name"
+ROUND_LABEL = "Round"
+CHANGE_LABEL = "Change tested this round (round 1: 'baseline')"
+CORRECTION_LABEL = "This corrects a round we already sent"
+#: A second press of Send this soon after a round was sent, on the emptied form, is the same
+#: press twice (a double click), not a new round.
+DOUBLE_CLICK_S = 10.0
 
 ACCURACY = [("Choose the accuracy score", None),
             ("3: every part in the right place", 3),
@@ -140,11 +149,69 @@ def _run_chart(ax: Any, data: pd.DataFrame, team: str) -> tuple[Any, list[str]]:
         notes = [str(w.message) for w in caught if issubclass(w.category, QIWarning)]
         result.plot(ax=ax)
         ax.set_title(str(team), fontsize=10)
+        ax.set_xlabel("Round")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         return result, notes
-    ax.plot(part["round"], part["actual"], marker="o", color="#005EB8")
+    ax.plot(part["round"], part["actual"], marker="o", color="#005EB8", label="Data")
     ax.set_title(f"{team} (one round so far)", fontsize=10)
     ax.set_xlabel("Round")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return None, []
+
+
+def read_round(field: widgets.Text) -> int:
+    """The round number typed in ``field``: a whole number from 1 to 1000, never clamped.
+
+    >>> read_round(widgets.Text(value=" 3 "))
+    3
+    >>> read_round(widgets.Text(value="2.5"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    qilab.errors.QIDataError: Round: '2.5' is not a whole number...
+    """
+    text = read_text(field)
+    if not text.isdigit():
+        raise QIDataError(f"{ROUND_LABEL}: {text!r} is not a whole number. Type the round as 1, "
+                          "2, 3 ...", field="round")
+    value = int(text)
+    if not 1 <= value <= 1000:
+        raise QIDataError(f"{ROUND_LABEL}: {value} is out of range; rounds go from 1 to 1000.",
+                          field="round")
+    return value
+
+
+def read_seconds(field: widgets.Text, missing: str) -> float:
+    """A time in seconds typed in ``field`` (more than 0, at most a day), or a clear message
+    naming the field by its label; "55,2" gets a hint to use a decimal point.
+
+    >>> read_seconds(widgets.Text(value="55.2", description="Actual"), "")
+    55.2
+    >>> read_seconds(widgets.Text(value="55,2", description="Actual"), "")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    qilab.errors.QIDataError: Actual: '55,2' is not a number. Use a decimal point: 55.2.
+    """
+    label, text = field.description, read_text(field)
+    if not text:
+        raise QIDataError(f"{label}: this is empty. {missing}".strip(), field=label)
+    try:
+        value = float(text)
+    except ValueError:
+        hint = ""
+        if re.fullmatch(r"\d+,\d+", text):
+            hint = f" Use a decimal point: {text.replace(',', '.')}."
+        raise QIDataError(f"{label}: {text!r} is not a number.{hint or ' Type seconds, for example 55.2.'}",
+                          field=label) from None
+    if not (math.isfinite(value) and 0 < value <= 86_400):
+        raise QIDataError(f"{label}: {text} is out of range; type a time in seconds, more than 0 "
+                          "and at most 86400 (one day).", field=label)
+    return value
+
+
+def _in_form_words(message: str) -> str:
+    """Put the store's messages in the form's words (its labels, the correction tick box)."""
+    return message.replace("submit it again with replace=True",
+                           f"tick '{CORRECTION_LABEL}' and send it again")
 
 
 class TeamEntry:
@@ -161,21 +228,19 @@ class TeamEntry:
         self.info = GAME_INFO[self.game]
         self.rng = make_rng(seed)
         self.last_row: dict[str, Any] | None = None
+        self._sent_at = -math.inf  # time.monotonic() of the last round sent
         self.result: Any = None
 
-        self.team = text_field("Team name", width="24em", placeholder="e.g. Red team")
-        self.round = widgets.BoundedIntText(value=1, min=1, max=1000, description="Round",
-                                            style=LABEL_STYLE,
-                                            layout=widgets.Layout(width="14em"))
-        self.change = text_field("Change tested this round (round 1: 'baseline')")
+        self.team = text_field(TEAM_LABEL, width="24em", placeholder="e.g. Red team")
+        self.round = text_field(ROUND_LABEL, value="1", width="14em")
+        self.change = text_field(CHANGE_LABEL)
         self.prediction = text_field(f"Prediction: {self.info['measure'].lower()} you expect",
                                      width="30em", placeholder="e.g. 60")
         self.actual = text_field(f"Actual {self.info['measure'].lower()}", width="30em",
                                  placeholder="e.g. 55.2")
         self.accuracy = dropdown_field("Accuracy", ACCURACY, value=None, width="30em")
         self.accuracy.layout.display = None if self.info["accuracy"] else "none"
-        self.correction = widgets.Checkbox(value=False, indent=False,
-                                           description="This corrects a round we already sent")
+        self.correction = widgets.Checkbox(value=False, indent=False, description=CORRECTION_LABEL)
         self.submit_button = button("Send this round", primary=True)
         self.messages = MessageArea()
         self.chart = ChartArea()
@@ -230,7 +295,11 @@ class TeamEntry:
                                 "simulated test.")
             return False
         mine = self._my_rounds()
-        k = int(self.round.value)
+        try:
+            k = read_round(self.round)
+        except QIDataError as exc:
+            self.messages.error(str(exc))
+            return False
         accuracy = None
         if self.game == "helicopter":
             design = hc.Design(float(self.rotor.value), float(self.body.value),
@@ -278,25 +347,65 @@ class TeamEntry:
         if not read_text(self.team):
             return
         mine = self._my_rounds()
-        self.round.value = int(mine["round"].max()) + 1 if len(mine) else 1
+        self.round.value = str(int(mine["round"].max()) + 1 if len(mine) else 1)
         self.redraw(mine)
 
+    def _form_is_empty(self) -> bool:
+        return not (read_text(self.change) or read_text(self.prediction)
+                    or read_text(self.actual)) and self.accuracy.value is None
+
     def submit(self) -> bool:
-        """Send the round to the shared store; on a problem say why and keep the typing."""
+        """Send the round to the shared store; on a problem say why and keep the typing.
+
+        A second press straight after a round was sent (a double click reaches the kernel as
+        two presses, the second on the emptied form) is recognised: the round is stored once
+        and the success message stays.
+        """
+        if (self.last_row is not None and self._form_is_empty()
+                and time.monotonic() - self._sent_at < DOUBLE_CLICK_S):
+            return True
+        self.submit_button.disabled = True
+        try:
+            return self._submit()
+        finally:
+            self.submit_button.disabled = False
+
+    def _check_form(self) -> dict[str, Any]:
+        """The form's values, checked, with problems named by the form's own labels."""
+        team = " ".join(read_text(self.team).split())
+        if not team:
+            raise QIDataError(f"{TEAM_LABEL}: type your team's name, for example 'Red team'.",
+                              field="team")
+        if len(team) > 60:
+            raise QIDataError(f"{TEAM_LABEL}: use at most 60 characters.", field="team")
+        round_ = read_round(self.round)
+        change = read_text(self.change)
+        if not change:
+            raise QIDataError(f"{CHANGE_LABEL}: say what you changed this round (for the first "
+                              "round write 'baseline').", field="change")
+        if len(change) > 200:
+            raise QIDataError(f"{CHANGE_LABEL}: use at most 200 characters.", field="change")
+        prediction = read_seconds(self.prediction, "Write down the time you expect before you "
+                                  "test the change (the P in PDSA).")
+        actual = read_seconds(self.actual, "Enter the time you measured.")
         accuracy = self.accuracy.value if self.info["accuracy"] else None
         if self.game == "potato_head" and accuracy is None:
-            self.messages.error("Choose the accuracy score (3, 2 or 1) before you send the "
-                                "round.")
-            return False
+            raise QIDataError("Accuracy: choose the accuracy score (3, 2 or 1) before you send "
+                              "the round.", field="accuracy")
+        return {"team": team, "round": round_, "change": change, "prediction": prediction,
+                "actual": actual, "accuracy": accuracy}
+
+    def _submit(self) -> bool:
         try:
-            row = self.store.record_round(read_text(self.team), int(self.round.value),
-                                          read_text(self.change), read_text(self.prediction),
-                                          read_text(self.actual), accuracy,
+            form = self._check_form()
+            row = self.store.record_round(form["team"], form["round"], form["change"],
+                                          form["prediction"], form["actual"], form["accuracy"],
                                           replace=bool(self.correction.value))
         except QIDataError as exc:
-            self.messages.error(str(exc))
+            self.messages.error(_in_form_words(str(exc)))
             return False
         self.last_row = row
+        self._sent_at = time.monotonic()
         corrected = row["revision"] > 1
         gap = row["actual"] - row["prediction"]
         self.messages.success(
@@ -307,7 +416,7 @@ class TeamEntry:
         self.accuracy.value = None
         self.correction.value = False
         mine = self._my_rounds()
-        self.round.value = int(mine["round"].max()) + 1
+        self.round.value = str(int(mine["round"].max()) + 1)
         self.redraw(mine)
         return True
 
@@ -320,11 +429,14 @@ class TeamEntry:
             self.explanation.value = ""
             return
         team = str(mine["team"].iloc[0])
-        fig = Figure(figsize=(8, 3.6))
+        fig = Figure(figsize=(9, 4))
+        fig.subplots_adjust(left=0.09, right=0.74, bottom=0.17, top=0.9)  # quicker than a layout
         ax = fig.add_subplot()
         self.result, notes = _run_chart(ax, mine, team)
         ax.plot(mine["round"], mine["prediction"], linestyle="none", marker="o",
-                markerfacecolor="none", color="#425563", label="Prediction (hollow)")
+                markersize=8, markerfacecolor="none", color="#425563",
+                label="Prediction (hollow)")
+        ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
         ax.set_ylabel(self.info["measure"])
         alt = hc.alt_text(mine, higher_is_better=self.info["higher_is_better"])
         if self.result is not None:
@@ -413,11 +525,12 @@ class FacilitatorView:
                 return False
             signature = (len(rounds), int(rounds["revision"].sum()) if len(rounds) else 0,
                          str(rounds["submitted_at"].max()) if len(rounds) else "")
-            self.status.value = (f"<p>{len(rounds)} round(s) from {rounds['team'].nunique()} "
-                                 f"team(s); checked at {time.strftime('%H:%M:%S')}.</p>")
             if not force and signature == self._signature:
-                return False
+                return False  # nothing new: send nothing, so an unwatched kernel goes idle
             self._signature = signature
+            self.status.value = (f"<p>{len(rounds)} round(s) from {rounds['team'].nunique()} "
+                                 f"team(s); last change seen at {time.strftime('%H:%M:%S')}."
+                                 "</p>")
             self.rounds = rounds
             teams = sorted(rounds["team"].unique(), key=str.lower) if len(rounds) else []
             current = self.team.value
@@ -497,7 +610,7 @@ class FacilitatorView:
         hib = self.info["higher_is_better"]
         if self.view.value == "one" and self.team.value in teams:
             team = self.team.value
-            fig = Figure(figsize=(9, 4))
+            fig = Figure(figsize=(9, 4), layout="constrained")
             ax = fig.add_subplot()
             result, notes = _run_chart(ax, data, team)
             ax.set_ylabel(self.info["measure"])
@@ -507,16 +620,16 @@ class FacilitatorView:
             if result is not None:
                 alt += " " + result.alt_text()
         elif self.view.value == "together":
-            fig = Figure(figsize=(10, 4.5))
+            fig = Figure(figsize=(10, 4.5), layout="constrained")
             ax = fig.add_subplot()
             hc.plot_rounds(data, ax=ax, higher_is_better=hib, ylabel=self.info["measure"])
             alt = hc.alt_text(data, higher_is_better=hib)
             texts = ["Every team on one chart: results (filled), predictions (hollow) and the "
                      "best so far (dashed). Use the side-by-side view to read each team."]
         else:
-            cols = min(4, len(teams))
+            cols = min(3, len(teams))
             nrows = math.ceil(len(teams) / cols)
-            fig = Figure(figsize=(3.2 * cols + 1, 2.6 * nrows + 0.6))
+            fig = Figure(figsize=(3.6 * cols + 0.6, 2.8 * nrows + 0.8), layout="constrained")
             axes = np.atleast_1d(fig.subplots(nrows, cols, squeeze=False)).ravel()
             signals = []
             for ax, team in zip(axes, teams):
@@ -530,8 +643,7 @@ class FacilitatorView:
                     signals.append(str(team))
             for ax in axes[len(teams):]:
                 ax.set_visible(False)
-            fig.suptitle(f"{self.info['measure']}: one run chart per team")
-            fig.tight_layout()
+            fig.suptitle(f"{self.info['measure']}: one run chart per team", fontsize=14)
             alt = (f"Run charts of {len(teams)} teams side by side. "
                    + hc.alt_text(data, higher_is_better=hib))
             texts = [f"{len(teams)} team(s), {len(data)} round(s). "

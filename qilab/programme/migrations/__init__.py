@@ -1,0 +1,1 @@
+"""Alembic migrations of the programme database (run by :func:`qilab.programme.db.upgrade`)."""

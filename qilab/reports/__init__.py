@@ -1,0 +1,1 @@
+"""Reports built from qilab's analyses: the Making Data Count board report."""

@@ -1,0 +1,161 @@
+"""Progress tracker: several improvement teams' progress scores (0.5 to 5) over time.
+
+A coach or sponsor records each team's agreed progress score at every review. The tracker
+reads those records (the same file ``qilab cohort coach-check`` reads: ``team, date,
+progress_score, agreed_by``), draws one line per team, and says in plain English where each
+team is, which have reached a score of 3 or more, and which have had the same score at their
+last three reviews (stuck teams a sponsor should ask about).
+
+Each team has its own marker and line style as well as its own colour, and its name is
+written at the end of its line, so colour is never the only way to tell teams apart.
+
+>>> import io
+>>> records = io.StringIO("team,date,progress_score,agreed_by\\n"
+...     "Ward 7,2025-01-31,1.5,Sponsor\\nWard 7,2025-02-28,2.5,Sponsor\\n"
+...     "Ward 7,2025-03-31,3,Sponsor\\nGP access,2025-01-31,2,Sponsor\\n"
+...     "GP access,2025-02-28,2,Sponsor\\nGP access,2025-03-31,2,Sponsor\\n")
+>>> tracker = progress_tracker(records)
+>>> tracker.latest[["team", "progress_score"]].values.tolist()
+[['GP access', 2.0], ['Ward 7', 3.0]]
+>>> tracker.stuck
+['GP access']
+"""
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from typing import TextIO
+
+import pandas as pd
+
+from ..cohort.coach_evidence import MIN_SCORE, read_team_records
+from ..errors import QIDataError
+
+__all__ = ["ProgressTracker", "progress_tracker", "STUCK_REVIEWS"]
+
+#: A team whose last this-many recorded scores are the same is reported as stuck.
+STUCK_REVIEWS = 3
+_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+_STYLES = ("-", "--", "-.", ":")
+_COLOURS = ("#005EB8", "#ED8B00", "#007F3B", "#7030A0", "#DA291C", "#425563", "#00A499",
+            "#330072")
+
+
+def _fmt_date(d: pd.Timestamp) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+@dataclass(frozen=True)
+class ProgressTracker:
+    """Teams' progress scores: ``records`` (``team``, ``date``, ``progress_score``,
+    ``agreed_by``, sorted by team and date) and what they show."""
+
+    records: pd.DataFrame
+
+    @property
+    def teams(self) -> list[str]:
+        return sorted(self.records["team"].unique())
+
+    @property
+    def latest(self) -> pd.DataFrame:
+        """Each team's latest recorded score, with its first score and the change since."""
+        grouped = self.records.groupby("team", sort=True)
+        out = grouped.tail(1).set_index("team")[["date", "progress_score"]]
+        out["first_score"] = grouped["progress_score"].first()
+        out["change"] = out["progress_score"] - out["first_score"]
+        out["reviews"] = grouped.size()
+        return out.reset_index()
+
+    @property
+    def stuck(self) -> list[str]:
+        """Teams whose last STUCK_REVIEWS scores are all the same."""
+        out = []
+        for team, group in self.records.groupby("team", sort=True):
+            last = group["progress_score"].tail(STUCK_REVIEWS)
+            if len(last) == STUCK_REVIEWS and last.nunique() == 1:
+                out.append(team)
+        return out
+
+    def explain(self) -> str:
+        """Plain-English reading: where each team is, who reached 3, who is stuck."""
+        latest = self.latest
+        dates = self.records["date"]
+        text = [f"Progress scores of {len(latest)} team{'s' if len(latest) != 1 else ''} from "
+                f"{_fmt_date(dates.min())} to {_fmt_date(dates.max())}."]
+        for _, r in latest.iterrows():
+            move = ("up" if r["change"] > 0 else "down") + f" from {r['first_score']:g}"
+            text.append(f"{r['team']}: {r['progress_score']:g} on {_fmt_date(r['date'])} "
+                        f"({move if r['change'] else 'no change since its first review'}).")
+        reached = int((latest["progress_score"] >= MIN_SCORE).sum())
+        text.append(f"{reached} of {len(latest)} teams have reached a score of {MIN_SCORE:g} "
+                    "or more.")
+        if self.stuck:
+            text.append(f"Same score at the last {STUCK_REVIEWS} reviews: "
+                        f"{', '.join(self.stuck)}. Ask these teams what is in their way.")
+        return " ".join(text)
+
+    def alt_text(self) -> str:
+        return ("Line chart of progress scores (0.5 to 5) over time, one line per team. "
+                + self.explain())
+
+    def plot(self, ax=None):
+        """One line per team (a step at each review), a line at 3, each name at its line's end."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(9, 4.8))
+        for i, team in enumerate(self.teams):
+            group = self.records[self.records["team"] == team]
+            colour = _COLOURS[i % len(_COLOURS)]
+            ax.plot(group["date"], group["progress_score"], drawstyle="steps-post",
+                    marker=_MARKERS[i % len(_MARKERS)], ls=_STYLES[i % len(_STYLES)],
+                    color=colour, lw=1.6, ms=7, label=team)
+            ax.annotate(team, (group["date"].iloc[-1], group["progress_score"].iloc[-1]),
+                        xytext=(6, 0), textcoords="offset points", va="center",
+                        color=colour, fontsize=9)
+        ax.axhline(MIN_SCORE, color="#231F20", lw=0.9, ls=(0, (1, 2)))
+        ax.text(0.0, MIN_SCORE, f" score {MIN_SCORE:g}", va="bottom",
+                transform=ax.get_yaxis_transform(), fontsize=8.5, color="#231F20")
+        ax.set_ylim(0, 5.3)
+        ax.set_yticks([0.5 * k for k in range(1, 11)])
+        ax.set_ylabel("Progress score")
+        ax.set_xlabel("Review date")
+        ax.set_title("Improvement teams' progress scores", loc="left")
+        ax.grid(axis="y", color="#E8EDEE", lw=0.8)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.figure.autofmt_xdate()
+        return ax
+
+    def _repr_html_(self) -> str:
+        from ..display import show
+
+        return show(self.plot(), alt=self.alt_text())._repr_html_()
+
+
+def progress_tracker(records: str | os.PathLike | TextIO | pd.DataFrame) -> ProgressTracker:
+    """Read teams' progress records (a CSV file or a DataFrame with the same columns).
+
+    Every row is checked (a score is one of 0.5, 1, … 5; dates are YYYY-MM-DD); a team with
+    two scores on one date is an error naming the team and date.
+    """
+    if isinstance(records, pd.DataFrame):
+        frame = records.copy()
+        if "date" in frame and pd.api.types.is_datetime64_any_dtype(frame["date"]):
+            frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+        records = io.StringIO(frame.to_csv(index=False))
+    rows = read_team_records(records)
+    if not rows:
+        raise QIDataError("The team records have no rows: add each team's score at each "
+                          "review.", field="records")
+    table = pd.DataFrame(rows)
+    table["date"] = pd.to_datetime(table["date"])
+    table = table.sort_values(["team", "date"], kind="stable").reset_index(drop=True)
+    dup = table.duplicated(["team", "date"])
+    if dup.any():
+        first = table[dup].iloc[0]
+        raise QIDataError(f"Team {first['team']!r} has two scores on "
+                          f"{first['date']:%Y-%m-%d}: keep the one agreed at that review.",
+                          column="date")
+    return ProgressTracker(table)
