@@ -3,6 +3,7 @@ grade when learner code cannot be confined. The hostile batch is in test_attacks
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 from pathlib import Path
 
@@ -47,8 +48,9 @@ def _run(pool: KernelPool, student: str, code: str) -> str:
             if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
                 return "".join(out)
 
-    try:
-        return asyncio.run(go())
+    try:  # on a thread of its own: in a full session Playwright's event loop is running here
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, go()).result()
     finally:
         client.stop_channels()
         box.kill()
