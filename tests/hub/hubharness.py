@@ -214,8 +214,12 @@ class Readme:
             (shims / name).chmod(0o755)
         (shims / "edit_settings.py").write_text(EDIT_SETTINGS)
         (shims / "run_unit.py").write_text(RUN_UNIT)
+        # an administrator's shell on a fresh machine: nothing the test session set for other
+        # tests (the cohort tests point qilab's secret and XDG_CONFIG_HOME at temporary folders)
+        fresh = {k: v for k, v in os.environ.items()
+                 if not k.startswith(("QILAB_", "XDG_", "JUPYTER", "JPY_", "NBGRADER"))}
         self.env = {
-            **os.environ, **{k: str(v) for k, v in self.places.items()},
+            **fresh, **{k: str(v) for k, v in self.places.items()},
             "QI_GRADER": f"{PREFIX}grader", "QI_GROUP_PREFIX": GROUP_PREFIX,
             "PATH": f"{shims}:{os.environ.get('PATH', '')}",
             "QITEST_SHIMS": str(shims), "QITEST_PYTHON": sys.executable,
