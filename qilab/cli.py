@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Callable
 
 from . import __version__
+from .errors import QIDataError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +19,20 @@ def build_parser() -> argparse.ArgumentParser:
     from .programme.cli import add_programme_parser
     add_programme_parser(commands)
     return parser
+
+
+def run_step(args: argparse.Namespace, command: str,
+             step: Callable[[argparse.Namespace], int]) -> int:
+    """Run a ``qilab COMMAND STEP``: help when no step is given; a ``QIDataError`` becomes a
+    one-line message naming the step, and exit status 2."""
+    if getattr(args, "step", None) is None:
+        args.parser.print_help()
+        return 0
+    try:
+        return step(args)
+    except QIDataError as exc:
+        print(f"qilab {command} {args.step}: {exc}", file=sys.stderr)
+        return 2
 
 
 def main(argv: list[str] | None = None) -> int:

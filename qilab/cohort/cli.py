@@ -97,14 +97,9 @@ def add_cohort_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen step; return the exit status."""
-    if getattr(args, "step", None) is None:
-        args.parser.print_help()
-        return 0
-    try:
-        return _run(args)
-    except QIDataError as exc:
-        print(f"qilab cohort {args.step}: {exc}", file=sys.stderr)
-        return 2
+    from ..cli import run_step
+
+    return run_step(args, "cohort", _run)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -20,7 +20,6 @@ column) and exit status 2; nothing is written.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ..errors import QIDataError
@@ -103,14 +102,9 @@ def add_programme_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen step; return the exit status."""
-    if getattr(args, "step", None) is None:
-        args.parser.print_help()
-        return 0
-    try:
-        return _run(args)
-    except QIDataError as exc:
-        print(f"qilab programme {args.step}: {exc}", file=sys.stderr)
-        return 2
+    from ..cli import run_step
+
+    return run_step(args, "programme", _run)
 
 
 def _run(args: argparse.Namespace) -> int:
