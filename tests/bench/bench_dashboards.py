@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "tests" / "dashboards"))
 sys.path.insert(0, str(ROOT))
 
 import psutil  # noqa: E402  (installed with ipykernel)
-from conftest import start_voila, stop_voila  # noqa: E402
+from conftest import kernels, start_voila, stop_voila  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -68,21 +68,6 @@ IMG = "figure.qilab-figure img"
 SRC_JS = f"() => {{ const i = document.querySelector('{IMG}'); " \
          "return i ? i.getAttribute('src').length + ':' + i.getAttribute('src').slice(-80) : ''; }"
 
-
-def kernels(server) -> list[psutil.Process]:
-    """The kernel processes Voila started."""
-    try:
-        children = psutil.Process(server.proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    out = []
-    for p in children:
-        try:
-            if "ipykernel" in " ".join(p.cmdline()):
-                out.append(p)
-        except psutil.Error:  # ended (or ending) meanwhile
-            pass
-    return out
 
 
 def memory_mb(proc: psutil.Process) -> tuple[float, float | None]:

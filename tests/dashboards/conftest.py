@@ -117,3 +117,21 @@ def voila_server(tmp_path_factory):
         yield server
     finally:
         stop_voila(server)
+
+
+def kernels(server) -> list:
+    """The kernel processes a Voila server started (its children running ipykernel)."""
+    import psutil  # installed with ipykernel
+
+    try:
+        children = psutil.Process(server.proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    out = []
+    for p in children:
+        try:
+            if "ipykernel" in " ".join(p.cmdline()):
+                out.append(p)
+        except psutil.Error:  # ended (or ending) meanwhile
+            pass
+    return out

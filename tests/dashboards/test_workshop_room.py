@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 import time
 
-import psutil
 import pytest
-from conftest import start_voila, stop_voila
+from conftest import kernels, start_voila, stop_voila
 
 from qilab.sims.team_game import TeamGameStore
 
@@ -24,21 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TIMEOUT = 90_000
 SEND = "Send this round"
 
-
-def kernels(server) -> list[psutil.Process]:
-    """The kernel processes this Voila started (its children running ipykernel)."""
-    try:
-        children = psutil.Process(server.proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-    out = []
-    for p in children:
-        try:
-            if "ipykernel" in " ".join(p.cmdline()):
-                out.append(p)
-        except psutil.NoSuchProcess:
-            pass
-    return out
 
 
 def wait_kernels(server, want, seconds: float) -> int:
