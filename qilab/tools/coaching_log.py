@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,10 +26,12 @@ from ..cohort.coach_evidence import LOG_COLUMNS, read_coaching_log
 from ..errors import QIDataError
 from ..storage import atomic_write_text
 
-__all__ = ["log_session", "sessions_for"]
+__all__ = ["log_session", "sessions_for", "append_checked_row", "check_row",
+           "iso_date"]
 
 
-def _iso(when: date | str) -> str:
+def iso_date(when: date | str) -> str:
+    """A date as YYYY-MM-DD, from a date or from text written 14/03/2025 or 2025-03-14."""
     if isinstance(when, datetime):
         return when.date().isoformat()
     if isinstance(when, date):
@@ -43,30 +46,50 @@ def _iso(when: date | str) -> str:
                       "2025-03-14.", field="date")
 
 
-def log_session(path: str | os.PathLike, *, coach: str, team: str, date: date | str,
-                stage: str, agreed: str, progress_score: float | str) -> Path:
-    """Add one session to the coaching log at ``path`` (made, with its header, if new)."""
-    row = {"coach": str(coach).strip(), "team": str(team).strip(), "date": _iso(date),
-           "stage": str(stage).strip().lower(), "agreed": " ".join(str(agreed).split()),
-           "progress_score": str(progress_score).strip()}
+def check_row(columns: Sequence[str], row: dict[str, str],
+              reader: Callable[[io.StringIO], object], what: str) -> str:
+    """``row`` as a CSV line, once ``reader`` (the function that reads the file for
+    certification) has read it back; otherwise :class:`qilab.QIDataError` naming the field."""
     line = io.StringIO()
-    writer = csv.DictWriter(line, fieldnames=LOG_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(line, fieldnames=list(columns), lineterminator="\n")
     writer.writerow(row)
     try:
-        read_coaching_log(io.StringIO(",".join(LOG_COLUMNS) + "\n" + line.getvalue()))
+        reader(io.StringIO(",".join(columns) + "\n" + line.getvalue()))
     except QIDataError as exc:
         reason = str(exc).split(": ", 1)[-1]
-        raise QIDataError(f"This session cannot be logged: {reason}",
+        raise QIDataError(f"This {what} cannot be recorded: {reason}",
                           field=exc.column or exc.field) from None
+    return line.getvalue()
+
+
+def append_checked_row(path: str | os.PathLike, columns: Sequence[str], row: dict[str, str],
+                       reader: Callable[[io.StringIO], object], what: str) -> Path:
+    """Add ``row`` to the CSV file at ``path`` (made, with its header, if new), atomically.
+
+    The new row is checked with :func:`check_row`, and the file already there is read with
+    ``reader`` too: a row that would not be read back, or a file that is not this kind of
+    record, raises :class:`qilab.QIDataError` and leaves the file as it was. ``what`` names
+    the record in the message ("session", "score").
+    """
+    line = check_row(columns, row, reader, what)
     target = Path(path)
     old = target.read_text(encoding="utf-8-sig") if target.exists() else ""
     if old:
-        read_coaching_log(io.StringIO(old))      # never append to a file that is not a log
+        reader(io.StringIO(old))      # never append to a file of another kind
         if not old.endswith("\n"):
             old += "\n"
     else:
-        old = ",".join(LOG_COLUMNS) + "\n"
-    return atomic_write_text(target, old + line.getvalue())
+        old = ",".join(columns) + "\n"
+    return atomic_write_text(target, old + line)
+
+
+def log_session(path: str | os.PathLike, *, coach: str, team: str, date: date | str,
+                stage: str, agreed: str, progress_score: float | str) -> Path:
+    """Add one session to the coaching log at ``path`` (made, with its header, if new)."""
+    row = {"coach": str(coach).strip(), "team": str(team).strip(), "date": iso_date(date),
+           "stage": str(stage).strip().lower(), "agreed": " ".join(str(agreed).split()),
+           "progress_score": str(progress_score).strip()}
+    return append_checked_row(path, LOG_COLUMNS, row, read_coaching_log, "session")
 
 
 def sessions_for(path: str | os.PathLike, coach: str) -> int:

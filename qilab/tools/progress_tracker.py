@@ -19,20 +19,25 @@ written at the end of its line, so colour is never the only way to tell teams ap
 [['GP access', 2.0], ['Ward 7', 3.0]]
 >>> tracker.stuck
 ['GP access']
+
+A team's score at a review is added to the records file with :func:`record_score`.
 """
 from __future__ import annotations
 
 import io
 import os
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import TextIO
 
 import pandas as pd
 
-from ..cohort.coach_evidence import MIN_SCORE, read_team_records
+from ..cohort.coach_evidence import MIN_SCORE, TEAM_COLUMNS, read_team_records
 from ..errors import QIDataError
+from .coaching_log import append_checked_row, check_row, iso_date
 
-__all__ = ["ProgressTracker", "progress_tracker", "STUCK_REVIEWS"]
+__all__ = ["ProgressTracker", "progress_tracker", "record_score", "STUCK_REVIEWS"]
 
 #: A team whose last this-many recorded scores are the same is reported as stuck.
 STUCK_REVIEWS = 3
@@ -159,3 +164,31 @@ def progress_tracker(records: str | os.PathLike | TextIO | pd.DataFrame) -> Prog
                           f"{first['date']:%Y-%m-%d}: keep the one agreed at that review.",
                           column="date")
     return ProgressTracker(table)
+
+
+def record_score(path: str | os.PathLike, *, team: str, date: date | str,
+                 progress_score: float | str, agreed_by: str) -> Path:
+    """Add a team's progress score at one review to the team records at ``path``.
+
+    The row is checked as ``qilab cohort coach-check`` reads it (a score of 0.5 to 5 in half
+    steps, a date, nothing blank), and a second score for the same team on the same date is
+    refused. The file is written again atomically.
+
+    >>> import tempfile, pathlib
+    >>> records = pathlib.Path(tempfile.mkdtemp()) / "team-records.csv"
+    >>> _ = record_score(records, team="Ward 7", date="31/05/2019", progress_score=2,
+    ...                  agreed_by="Team and coach")
+    >>> progress_tracker(records).latest["progress_score"].tolist()
+    [2.0]
+    """
+    row = {"team": " ".join(str(team).split()), "date": iso_date(date),
+           "progress_score": str(progress_score).strip(), "agreed_by": str(agreed_by).strip()}
+    check_row(TEAM_COLUMNS, row, read_team_records, "score")
+    target = Path(path)
+    if target.exists():
+        for old in read_team_records(target):
+            if old["team"] == row["team"] and old["date"].isoformat() == row["date"]:
+                raise QIDataError(f"{row['team']} already has a score on {row['date']} "
+                                  f"({old['progress_score']:g}): a review has one score. Change "
+                                  "that row in the file if the score was wrong.", field="date")
+    return append_checked_row(target, TEAM_COLUMNS, row, read_team_records, "score")

@@ -20,6 +20,9 @@ _EXPORTS: dict[str, str] = {
     "ProcessMapBuilder": "qilab.widgets.diagrams",
     "StakeholderGridBuilder": "qilab.widgets.diagrams",
     "FiveWhysBuilder": "qilab.widgets.diagrams",
+    "CoachingLogForm": "qilab.widgets.coaching_log",
+    "ProgressTrackerForm": "qilab.widgets.progress_tracker",
+    "ObservedSessionForm": "qilab.widgets.coaching_rubric",
 }
 
 __all__ = list(_EXPORTS)
