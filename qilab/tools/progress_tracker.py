@@ -37,7 +37,35 @@ from ..cohort.coach_evidence import MIN_SCORE, TEAM_COLUMNS, read_team_records
 from ..errors import QIDataError
 from .coaching_log import append_checked_row, check_row, iso_date
 
-__all__ = ["ProgressTracker", "progress_tracker", "record_score", "STUCK_REVIEWS"]
+__all__ = ["ProgressTracker", "progress_tracker", "record_score", "STUCK_REVIEWS",
+           "PROGRESS_SCALE"]
+
+#: The progress scale this book uses (adapted from IHI's assessment scale for collaboratives):
+#: each score, its short name, and what a team at that score has done.
+PROGRESS_SCALE: tuple[tuple[float, str, str], ...] = (
+    (0.5, "intending to take part",
+     "the project has been named, but no team has formed yet"),
+    (1.0, "team formed",
+     "the team meets, is talking about its aim and has started to gather baseline data"),
+    (1.5, "planning begun",
+     "the team meets regularly, has agreed its aim and chosen measures that fit it"),
+    (2.0, "activity, but no changes tested",
+     "the team is studying its process and baseline data; changes are planned, not tested"),
+    (2.5, "changes tested, no improvement yet",
+     "the team is testing changes and charting its key measures, with no improvement yet"),
+    (3.0, "modest improvement",
+     "tested changes are in use on a small scale and a process measure shows improvement"),
+    (3.5, "improvement",
+     "testing and implementing go on; process measures keep improving and the outcome "
+     "measure starts to improve"),
+    (4.0, "significant improvement",
+     "the changes are in place for everyone the aim covers, and the outcome measure shows "
+     "clear improvement"),
+    (4.5, "sustainable improvement",
+     "the improvement has lasted, the outcome is at or near the aim, and spread is planned"),
+    (5.0, "outstanding sustainable results",
+     "the aim is met and has lasted; the changes are the normal way of working"),
+)
 
 #: A team whose last this-many recorded scores are the same is reported as stuck.
 STUCK_REVIEWS = 3

@@ -22,7 +22,12 @@ import ipywidgets as widgets
 
 from ..cohort.coach_evidence import MIN_SCORE
 from ..errors import QIDataError
-from ..tools.progress_tracker import ProgressTracker, progress_tracker, record_score
+from ..tools.progress_tracker import (
+    PROGRESS_SCALE,
+    ProgressTracker,
+    progress_tracker,
+    record_score,
+)
 from .forms import (
     MessageArea,
     button,
@@ -38,11 +43,7 @@ from .static import StaticPreview
 __all__ = ["ProgressTrackerForm", "SCORE_OPTIONS"]
 
 #: The progress scores, with the short meaning of each, for a drop-down list.
-SCORE_OPTIONS = [(f"{s:g}: {label}", s) for s, label in (
-    (0.5, "intending to take part"), (1.0, "team formed"), (1.5, "planning begun"),
-    (2.0, "activity, but no changes tested"), (2.5, "changes tested, no improvement yet"),
-    (3.0, "modest improvement"), (3.5, "improvement"), (4.0, "significant improvement"),
-    (4.5, "sustainable improvement"), (5.0, "outstanding sustainable results"))]
+SCORE_OPTIONS = [(f"{score:g}: {name}", score) for score, name, _ in PROGRESS_SCALE]
 
 
 class ProgressTrackerForm(StaticPreview, widgets.VBox):

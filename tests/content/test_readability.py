@@ -60,3 +60,16 @@ PRACTITIONER_PAGES = [f"modules/m6-spc/{name}.md" for name in (
 def test_practitioner_page_reads_easily(page):
     score = _flesch(prose(read(ROOT / page)))
     assert score >= 60, f"{page} scores {score:.1f} on Flesch reading ease; M6 pages need 60 or more"
+
+
+# M13 (coaching improvement teams) is for Coaches, who teach its ideas to every kind of team
+# member, patients too: its pages keep to the same reading ease.
+COACH_PAGES = [f"modules/m13-coaching-improvement-teams/{name}.md" for name in (
+    "overview", "coaching-model", "stage-questions", "progress-scores", "reading-charts",
+    "progress-reviews", "reporting-to-sponsors", "practice")]
+
+
+@pytest.mark.parametrize("page", COACH_PAGES)
+def test_coach_page_reads_easily(page):
+    score = _flesch(prose(read(ROOT / page)))
+    assert score >= 60, f"{page} scores {score:.1f} on Flesch reading ease; M13 pages need 60 or more"

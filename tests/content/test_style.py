@@ -19,6 +19,8 @@ PROPER_WORDS = {
     "Anhøj", "Millbrook", "Surgery", "Mr", "Potato", "Head", "Arnstein's", "NIHR",
     # control chart names (M6) and the people they are named after
     "P", "U", "G", "T", "P′", "U′", "Laney's",
+    # months (M13's monthly progress reviews)
+    "April", "May", "June", "July", "August", "September", "October",
 }
 # Multi-word proper names, removed before the word check.
 PROPER_PHRASES = ("Model for Improvement", "Making Data Count")
