@@ -79,6 +79,27 @@ def _fmt_date(d: pd.Timestamp) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
+#: The least gap, in score units, between two names written at the same date.
+LABEL_GAP = 0.22
+
+
+def _spread_labels(ends: list[tuple]) -> list[tuple]:
+    """(x, label height, team, colour) for each line's end label: labels that end on the same
+    date are at least LABEL_GAP apart, in score order, so no name hides another.
+
+    >>> [round(y, 2) for _, y, _, _ in _spread_labels([(1, 3.0, "B", ""), (1, 3.0, "A", ""),
+    ...                                                 (1, 2.0, "C", "")])]
+    [2.0, 3.0, 3.22]
+    """
+    out: list[tuple] = []
+    last: dict = {}
+    for x, y, team, colour in sorted(ends, key=lambda e: (e[0], e[1], e[2])):
+        label_y = max(y, last.get(x, -1.0) + LABEL_GAP)
+        last[x] = label_y
+        out.append((x, label_y, team, colour))
+    return out
+
+
 @dataclass(frozen=True)
 class ProgressTracker:
     """Teams' progress scores: ``records`` (``team``, ``date``, ``progress_score``,
@@ -135,18 +156,23 @@ class ProgressTracker:
     def plot(self, ax=None):
         """One line per team (a step at each review), a line at 3, each name at its line's end."""
         import matplotlib.pyplot as plt
+        from matplotlib.transforms import ScaledTranslation
 
         if ax is None:
             _, ax = plt.subplots(figsize=(9, 4.8))
+        ends = []
         for i, team in enumerate(self.teams):
             group = self.records[self.records["team"] == team]
             colour = _COLOURS[i % len(_COLOURS)]
             ax.plot(group["date"], group["progress_score"], drawstyle="steps-post",
                     marker=_MARKERS[i % len(_MARKERS)], ls=_STYLES[i % len(_STYLES)],
                     color=colour, lw=1.6, ms=7, label=team)
-            ax.annotate(team, (group["date"].iloc[-1], group["progress_score"].iloc[-1]),
-                        xytext=(6, 0), textcoords="offset points", va="center",
-                        color=colour, fontsize=9)
+            ends.append((group["date"].iloc[-1], float(group["progress_score"].iloc[-1]),
+                         team, colour))
+        # each name just right of its line's end; names that would overlap are moved apart
+        beside = ax.transData + ScaledTranslation(6 / 72, 0, ax.figure.dpi_scale_trans)
+        for x, label_y, team, colour in _spread_labels(ends):
+            ax.text(x, label_y, team, transform=beside, va="center", color=colour, fontsize=9)
         ax.axhline(MIN_SCORE, color="#231F20", lw=0.9, ls=(0, (1, 2)))
         ax.text(0.0, MIN_SCORE, f" score {MIN_SCORE:g}", va="bottom",
                 transform=ax.get_yaxis_transform(), fontsize=8.5, color="#231F20")
