@@ -46,7 +46,8 @@ PROGRESS_SCALE: tuple[tuple[float, str, str], ...] = (
     (0.5, "intending to take part",
      "the project has been named, but no team has formed yet"),
     (1.0, "team formed",
-     "the team meets, is talking about its aim and has started to gather baseline data"),
+     "the team has formed and has a draft charter; it is talking about its aim and has "
+     "started to gather baseline data"),
     (1.5, "planning begun",
      "the team meets regularly, has agreed its aim and chosen measures that fit it"),
     (2.0, "activity, but no changes tested",
