@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import QIDataError
+from ..storage import atomic_write_text
 
 COLUMNS = ("learner", "item", "met", "assessor", "date")
 _YES = {"yes", "y", "true", "1", "met"}
@@ -95,3 +96,32 @@ def read_names(source: str | os.PathLike | None) -> dict[str, str]:
         if row.get("name") and row.get("learner"):
             names[row["learner"]] = row["name"]
     return names
+
+
+def append_checked_rows(evidence: str | os.PathLike,
+                        rows: list[tuple[str, str, bool, str]], assessor: str,
+                        on: date | None = None) -> Path:
+    """Append rows ``(learner, item, met, note)`` that a check made from records, as assessor
+    ``assessor`` on ``on`` (default today), to the evidence CSV (atomically); return the file.
+
+    Existing rows and columns are kept; a ``note`` column says what the records showed. The
+    latest row for an item wins (:func:`read_evidence`), so re-running a check updates it.
+    """
+    path = Path(evidence)
+    when = (on or date.today()).isoformat()
+    old: list[dict[str, str]] = []
+    header = list(COLUMNS)
+    if path.exists():
+        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+        header = list(reader.fieldnames or COLUMNS)
+        old = list(reader)
+    if "note" not in header:
+        header.append("note")
+    new = [{"learner": learner, "item": item, "met": "yes" if met else "no",
+            "assessor": assessor, "date": when, "note": note}
+           for learner, item, met, note in rows]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(old + new)
+    return atomic_write_text(path, buffer.getvalue())
