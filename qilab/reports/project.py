@@ -225,8 +225,9 @@ def example_project(folder: str | os.PathLike) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     aim = "Reduce falls among Oak House residents from 8 a month to 4 a month by March 2026."
+    title = "Fewer falls at Oak House"
     ProjectCharter(
-        title="Fewer falls at Oak House", aim=aim,
+        title=title, aim=aim,
         scope_in="All 40 residents of Oak House care home, day and night",
         scope_out="Respite stays of under a week; falls outside the home",
         team=["Deputy manager (project lead)", "Senior carer, days", "Senior carer, nights",
@@ -305,6 +306,6 @@ def example_project(folder: str | os.PathLike) -> Path:
                         for i, (d, v) in enumerate(zip(rows[1:], falls))]
     atomic_write_text(folder / FILES["measure_data"], "\n".join(rows) + "\n")
     for month, score in zip(range(4, 13), (1, 1.5, 2, 2, 2.5, 2.5, 3, 3, 3.5)):
-        record_progress(folder / FILES["progress_scores"], "Oak House falls",
+        record_progress(folder / FILES["progress_scores"], title,
                         f"2025-{month:02d}-28", score, "Registered manager and coach")
     return folder

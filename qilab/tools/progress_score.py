@@ -85,7 +85,11 @@ def record_progress(path: str | os.PathLike, team: str, on: str | date, score: f
     text = (old or header) + ",".join(_cell(v) for v in (team, day.isoformat(), f"{score:g}"
                                                          if isinstance(score, (int, float))
                                                          else str(score), agreed_by)) + "\n"
-    rows = read_team_records(io.StringIO(text))
+    try:
+        rows = read_team_records(io.StringIO(text))
+    except QIDataError as exc:
+        raise QIDataError(str(exc).replace("the team records", str(path)), row=exc.row,
+                          column=exc.column, field=exc.field) from None
     new = rows[-1]
     for rowno, row in enumerate(rows[:-1], start=2):
         if row["team"] == new["team"] and (row["date"].year, row["date"].month) == (
