@@ -31,9 +31,13 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import QIDataError
 from .evidence import append_checked_rows
+
+if TYPE_CHECKING:
+    from ..reports.project import Project
 
 MIN_CYCLES = 3
 MIN_SCORE = 2.5
@@ -112,18 +116,20 @@ def _pdsa_note(log, structure_ok: bool, messages: list[str]) -> tuple[bool, str]
     return False, text.strip()
 
 
-def check_project(folder: str | os.PathLike, learner: str | None = None) -> ProjectCheck:
-    """Check one project folder against the six items (see the module).
+def check_project(folder: str | os.PathLike | Project, learner: str | None = None
+                  ) -> ProjectCheck:
+    """Check one project folder (or a :class:`~qilab.reports.project.Project` already read
+    from one) against the six items (see the module).
 
     >>> import tempfile
     >>> check = check_project(tempfile.mkdtemp(), learner="ann")
     >>> check.met["charter"], check.notes["charter"][:25]
     (False, 'There is no charter file ')
     """
-    from ..reports.project import read_project
+    from ..reports.project import Project, read_project
     from .checks import check_practitioner_evidence
 
-    project = read_project(folder, strict=False)
+    project = folder if isinstance(folder, Project) else read_project(folder, strict=False)
     check = ProjectCheck(learner or project.folder.name, project.folder)
     for item, part in ITEMS.items():
         if part in project.problems:

@@ -193,10 +193,10 @@ diagram, measurement plan, PDSA log, measure data and progress scores.</footer>
 """
 
 
-def write_storyboard(folder: str | os.PathLike, out: str | os.PathLike, *,
+def write_storyboard(folder: str | os.PathLike | Project, out: str | os.PathLike, *,
                      pdf: bool | None = None, chart: str = "run",
                      on: date | None = None) -> Storyboard:
-    """Write the storyboard of the project in ``folder`` to ``out`` (an ``.html`` path) and,
+    """Write the storyboard of the project in ``folder`` (or already read from it) to ``out`` (an ``.html`` path) and,
     unless ``pdf`` is False, a one-page A4 PDF beside it (``pdf=True``: an error if no browser
     can print it). ``chart`` is the chart type for the measure data (see :func:`qilab.spc`).
 
@@ -206,7 +206,7 @@ def write_storyboard(folder: str | os.PathLike, out: str | os.PathLike, *,
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise QIDataError(f"out must be an .html file path, not {str(out)!r}.", field="out")
-    project = read_project(folder)
+    project = folder if isinstance(folder, Project) else read_project(folder)
     page = _storyboard_html(project, on or date.today(), chart)
     html_path = atomic_write_text(out, page)
     pdf_path = None
@@ -238,7 +238,7 @@ def evidence_pack(folder: str | os.PathLike, out: str | os.PathLike | None = Non
     """
     from ..cohort.project_evidence import check_project
 
-    folder = Path(folder)
-    story = write_storyboard(folder, out if out is not None else folder / "storyboard.html",
-                             pdf=pdf, chart=chart, on=on)
-    return EvidencePack(read_project(folder), story, check_project(folder))
+    project = read_project(folder)
+    story = write_storyboard(project, out if out is not None else
+                             project.folder / "storyboard.html", pdf=pdf, chart=chart, on=on)
+    return EvidencePack(project, story, check_project(project))
