@@ -38,7 +38,7 @@ from typing import Any
 
 from ..errors import QIDataError
 from ..pdsa import parse_date
-from ..storage import read_document, write_document
+from ..storage import load_model, write_document
 from .aim import AimCheck, check_aim
 
 __all__ = ["ProjectCharter", "CHARTER_FILE", "SCHEMA", "SCHEMA_VERSION", "LABELS"]
@@ -200,15 +200,8 @@ class ProjectCharter:
     @classmethod
     def load(cls, path: str | os.PathLike) -> ProjectCharter:
         """Read a charter saved by :meth:`save`. Errors name the file and the field."""
-        path = Path(path)
-        if not path.exists():
-            raise QIDataError(f"There is no charter file {path}: save the charter there first.",
-                              field="charter")
-        doc = read_document(path, SCHEMA, SCHEMA_VERSION)
-        try:
-            return cls.from_dict(doc.get("charter"))
-        except QIDataError as exc:
-            raise QIDataError(f"{path}: {exc}", field=exc.field) from None
+        return load_model(path, SCHEMA, SCHEMA_VERSION, lambda d: cls.from_dict(d.get("charter")),
+                          "charter")
 
     def to_markdown(self) -> str:
         """The charter as a Markdown table, field by field."""

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QIDataError
-from ..storage import read_document, write_document
+from ..storage import load_model, write_document
 
 __all__ = ["MeasureDefinition", "MeasurementPlan", "KINDS", "DIRECTIONS"]
 
@@ -250,15 +250,7 @@ class MeasurementPlan:
     @classmethod
     def load(cls, path: str | os.PathLike) -> MeasurementPlan:
         """Read a plan saved by :meth:`save`; errors name the file and the field."""
-        path = Path(path)
-        if not path.exists():
-            raise QIDataError(f"There is no measurement plan file {path}.",
-                              field="measurement_plan")
-        doc = read_document(path, SCHEMA, SCHEMA_VERSION)
-        try:
-            return cls.from_dict(doc)
-        except QIDataError as exc:
-            raise QIDataError(f"{path}: {exc}", field=exc.field) from None
+        return load_model(path, SCHEMA, SCHEMA_VERSION, cls.from_dict, "measurement plan")
 
     def to_markdown(self) -> str:
         """The plan as Markdown: one section a measure, in the order outcome, process, balancing."""
