@@ -72,6 +72,17 @@ def test_the_storyboard_tells_the_project_in_words_too(pack):
         "who", "theory", "results", "tests", "progress"]
 
 
+def test_the_storyboard_passes_axe_in_the_browser(pack, chromium_page, axe_source, serve):
+    page, watch = chromium_page
+    story = pack.storyboard.html_path
+    page.goto(serve(story.parent).url(story.name))
+    page.evaluate(axe_source)
+    serious = page.evaluate("""async () => (await axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations
+        .filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)""")
+    assert serious == [] and watch.js_errors == [] and watch.third_party == []
+
+
 def test_the_pack_reports_the_practitioner_checks(pack):
     assert pack.check.passed
     text = pack.explain()
