@@ -34,6 +34,23 @@ def read_evidence(source: str | os.PathLike | TextIO,
     Raises :class:`QIDataError` naming the row and column of anything it cannot read, and any
     item that is not in the standard (when ``known_items`` is given).
     """
+    return {k: v[1] for k, v in _latest_rows(source, known_items).items()}
+
+
+def read_evidence_notes(source: str | os.PathLike | TextIO) -> dict[tuple[str, str], str]:
+    """The optional ``note`` of each learner's latest row for an item (what a check found),
+    ``{(learner, item): note}``, for the rows that have one.
+
+    >>> import io
+    >>> read_evidence_notes(io.StringIO("learner,item,met,assessor,date,note\\n"
+    ...     "ann,progress-score,no,qilab project check,2025-03-01,The latest score is 2\\n"))
+    {('ann', 'progress-score'): 'The latest score is 2'}
+    """
+    return {k: v[2] for k, v in _latest_rows(source, None).items() if v[2]}
+
+
+def _latest_rows(source: str | os.PathLike | TextIO, known_items: set[str] | None
+                 ) -> dict[tuple[str, str], tuple[date, bool, str]]:
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.exists():
@@ -48,7 +65,7 @@ def read_evidence(source: str | os.PathLike | TextIO,
     if missing:
         raise QIDataError(f"{name} lacks the column(s) {', '.join(missing)}; it needs "
                           f"{', '.join(COLUMNS)}.", column=missing[0])
-    latest: dict[tuple[str, str], tuple[date, bool]] = {}
+    latest: dict[tuple[str, str], tuple[date, bool, str]] = {}
     for rowno, raw in enumerate(reader, start=2):
         row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         learner, item = row["learner"], row["item"]
@@ -73,8 +90,8 @@ def read_evidence(source: str | os.PathLike | TextIO,
                               row=rowno, column="date") from None
         key = (learner, item)
         if key not in latest or when >= latest[key][0]:
-            latest[key] = (when, met_text in _YES)
-    return {k: v[1] for k, v in latest.items()}
+            latest[key] = (when, met_text in _YES, row.get("note", ""))
+    return latest
 
 
 def read_names(source: str | os.PathLike | None) -> dict[str, str]:

@@ -158,3 +158,12 @@ def test_a_missing_projects_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["cohort", "project-check", "--projects", str(tmp_path / "nowhere"),
                  "--evidence", str(tmp_path / "ev.csv")]) == 2
     assert "The projects folder" in capsys.readouterr().err
+
+
+def test_certify_says_what_the_check_found_for_each_refused_item(cohort):
+    summary = cohort["report"].summary()
+    assert "not met  gus" in summary
+    assert "progress-score: The latest progress score is 2; 2.5 or more is needed." in summary
+    assert "annotated-chart: The chart has 11 points: at least 12 are needed." in summary
+    # only refused items get a line: ann's met items are not listed
+    assert "issued   ann" in summary and "charter: The aim passes" not in summary
