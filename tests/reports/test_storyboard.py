@@ -12,7 +12,6 @@ import pytest
 import qilab
 from qilab import QIDataError
 from qilab.cli import main
-from qilab.cohort.certificates import find_pdf_tool
 from qilab.reports import project as project_module
 from qilab.reports import storyboard as storyboard_module
 from qilab.reports.project import FILES, example_project, read_project
@@ -23,8 +22,6 @@ IMG = re.compile(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"')
 
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory):
-    if find_pdf_tool() is None:
-        pytest.skip("no browser to print PDFs (apt-get install chromium)")
     folder = example_project(tmp_path_factory.mktemp("pack") / "oak-house")
     return qilab.evidence_pack(folder, pdf=True)
 
@@ -72,6 +69,7 @@ def test_the_storyboard_tells_the_project_in_words_too(pack):
         "who", "theory", "results", "tests", "progress"]
 
 
+@pytest.mark.browser
 def test_the_storyboard_passes_axe_in_the_browser(pack, chromium_page, axe_source, serve):
     page, watch = chromium_page
     story = pack.storyboard.html_path
