@@ -69,8 +69,13 @@ class CharterForm(StaticPreview, widgets.VBox):
     def __init__(self, folder: str | os.PathLike = ".", **values: Any) -> None:
         self.folder = Path(folder)
         saved = self.folder / CHARTER_FILE
+        problem = ""
         if saved.exists() and not values:
-            values = ProjectCharter.load(saved).to_dict()
+            try:
+                values = ProjectCharter.load(saved).to_dict()
+            except QIDataError as exc:
+                problem = (f"Your saved charter could not be read ({exc}). The form is empty; "
+                           "saving will replace that file, so copy it first if you need it.")
         self.fields: dict[str, widgets.Widget] = {}
         for name, label in LABELS.items():
             value = values.get(name) or ""
@@ -102,6 +107,8 @@ class CharterForm(StaticPreview, widgets.VBox):
             form(f["system_priority"], label="Link to a system priority"),
             widgets.HBox([self.check_button, self.save_button]), self.messages,
         ])
+        if problem:
+            self.messages.error(problem)
 
     @property
     def charter(self) -> ProjectCharter:

@@ -49,6 +49,13 @@ def test_the_check_says_what_is_missing_and_keeps_what_was_typed(tmp_path):
     assert form.review.value == "31/02/2027" and not (tmp_path / "charter.json").exists()
 
 
+def test_a_damaged_saved_charter_is_reported_not_raised(tmp_path):
+    (tmp_path / "charter.json").write_text("{oops", encoding="utf-8")
+    form = CharterForm(folder=tmp_path)
+    assert form.messages.kind == "error" and "could not be read" in form.messages.text
+    assert (tmp_path / "charter.json").read_text(encoding="utf-8") == "{oops"
+
+
 def test_every_field_has_a_visible_label(tmp_path):
     form = CharterForm(folder=tmp_path)
     assert [f.description for f in form.fields.values()] == list(LABELS.values())
