@@ -93,6 +93,12 @@ def load_model(path: str | os.PathLike, schema: str, max_version: int,
 
     A missing file, and any :class:`QIDataError` from ``build``, are errors naming the file;
     ``what`` names the kind of file (``"charter"``) in the message and as the error's field.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.json"
+    >>> _ = write_document(p, "qilab.example", 1, {"n": 2})
+    >>> load_model(p, "qilab.example", 1, lambda doc: doc["n"] * 10, "example")
+    20
     """
     path = Path(path)
     if not path.exists():
