@@ -4,8 +4,8 @@
 
 For each tier (a part of ``_toc.yml``: Aware, Foundation, Practitioner, Coach, Leaders) this
 joins the built pages of that part into one HTML document with a cover and contents, adds the
-sheets a workshop needs (``book/workbook-sheets.html``: PDSA form, run chart paper with the
-rules, driver diagram and fishbone templates, tally sheets), and prints it to
+sheets a workshop needs (``book/workbook-sheets.html``: PDSA form, project charter, run chart
+paper with the rules, driver diagram and fishbone templates, tally sheets), and prints it to
 ``_build/html/_static/workbooks/<tier>-workbook.pdf`` with Debian's chromium through Playwright,
 using the book's own print styles (``book/assets/qi-print.css``). The book links each PDF
 (``book/how-to-use.md`` and each exercise's "Do this exercise" box).
@@ -45,8 +45,8 @@ CHEAT_SHEETS = ("book/resources/cheat-sheet-model-for-improvement",
                 "book/resources/cheat-sheet-run-charts")
 #: Sheets (sections of workbook-sheets.html, by id) in each tier's workbook.
 TIER_SHEETS = {"Aware": ("red-beads-tally", "tally-sheet")}
-ALL_SHEETS = ("pdsa-form", "run-chart-paper", "driver-diagram-template", "fishbone-template",
-              "tally-sheet", "red-beads-tally")
+ALL_SHEETS = ("pdsa-form", "project-charter", "run-chart-paper", "driver-diagram-template",
+              "fishbone-template", "tally-sheet", "red-beads-tally")
 
 ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*?)</article>', re.S)
 TITLE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)

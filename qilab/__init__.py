@@ -41,6 +41,11 @@ _EXPORTS: dict[str, str] = {
     "FiveWhys": "qilab.tools.five_whys",
     "choose_chart": "qilab.tools.chart_chooser",
     "progress_tracker": "qilab.tools.progress_tracker",
+    # the live project (issue 13)
+    "ProjectCharter": "qilab.tools.charter",
+    "read_project": "qilab.reports.project",
+    "evidence_pack": "qilab.reports.storyboard",
+    "write_storyboard": "qilab.reports.storyboard",
 }
 
 __all__ = ["__version__", "QIDataError", "QIWarning", *_EXPORTS]

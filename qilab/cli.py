@@ -18,6 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_cohort_parser(commands)
     from .programme.cli import add_programme_parser
     add_programme_parser(commands)
+    from .reports.project_cli import add_project_parser
+    add_project_parser(commands)
     return parser
 
 

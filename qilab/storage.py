@@ -12,7 +12,7 @@ import os
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import QIDataError
 
@@ -85,6 +85,30 @@ def read_document(path: str | os.PathLike, schema: str, max_version: int) -> dic
         raise QIDataError(f"File {path} has schema_version {version!r}; this qilab reads up to "
                           f"{max_version}. Update qilab to open it.", field="schema_version")
     return doc
+
+
+def load_model(path: str | os.PathLike, schema: str, max_version: int,
+               build: Callable[[dict[str, Any]], Any], what: str) -> Any:
+    """Read a document (:func:`read_document`) and ``build`` a model from it.
+
+    A missing file, and any :class:`QIDataError` from ``build``, are errors naming the file;
+    ``what`` names the kind of file (``"charter"``) in the message and as the error's field.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.json"
+    >>> _ = write_document(p, "qilab.example", 1, {"n": 2})
+    >>> load_model(p, "qilab.example", 1, lambda doc: doc["n"] * 10, "example")
+    20
+    """
+    path = Path(path)
+    if not path.exists():
+        raise QIDataError(f"There is no {what} file {path}.", field=what.replace(" ", "_"))
+    doc = read_document(path, schema, max_version)
+    try:
+        return build(doc)
+    except QIDataError as exc:
+        raise QIDataError(f"{path}: {exc}", row=exc.row, column=exc.column,
+                          field=exc.field) from None
 
 
 def set_aside(path: str | os.PathLike) -> Path:

@@ -36,7 +36,7 @@ from ..errors import QIDataError
 from ..storage import atomic_write_bytes, atomic_write_text
 from . import register as reg
 from .course import GRADING_DIR, Course
-from .evidence import read_evidence, read_names
+from .evidence import read_evidence, read_evidence_notes, read_names
 from .progress import ProgressBar
 from .secret import load_secret
 from .standard import Decision, Scores, Standard, decide, load_standard
@@ -125,6 +125,8 @@ class CertifyReport:
     already: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     pdf_note: str = ""
+    #: what a check found for an evidence item, ``{(learner, item): note}``
+    evidence_notes: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def summary(self) -> str:
         lines = [f"Tier {self.tier}: {len(self.issued)} certificate(s) issued."]
@@ -137,6 +139,9 @@ class CertifyReport:
         for d in self.decisions:
             if not d.met:
                 lines.append(f"  not met  {d.learner:<16} " + "; ".join(d.reasons))
+                for (learner, item), note in sorted(self.evidence_notes.items()):
+                    if learner == d.learner and f"evidence '{item}' not" in " ".join(d.reasons):
+                        lines.append(f"           {'':<16} {item}: {note}")
         if self.pdf_note:
             lines.append(self.pdf_note)
         return "\n".join(lines)
@@ -206,7 +211,8 @@ def certify(course: Course, tier_name: str, *, evidence: str | os.PathLike | Non
     names.update({k: v for k, v in read_names(evidence).items() if k not in names})
     learners = sorted(set(scores) | {learner for learner, _ in marks} | set(names))
     held = reg.held_tiers(course.register)
-    report = CertifyReport(tier.id, [])
+    report = CertifyReport(tier.id, [],
+                           evidence_notes=read_evidence_notes(evidence) if evidence else {})
     tool = None
     if pdf is not False:
         tool = find_pdf_tool()

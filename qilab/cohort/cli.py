@@ -8,6 +8,7 @@
     qilab cohort feedback ASSIGNMENT
     qilab cohort export [--output grades.csv]
     qilab cohort coach-check --log LOG.csv --teams TEAMS.csv --evidence evidence.csv
+    qilab cohort project-check --projects DIR --evidence evidence.csv
     qilab cohort certify --tier TIER [--evidence evidence.csv] [--date YYYY-MM-DD]
     qilab cohort verify CODE_OR_FILE
 
@@ -31,6 +32,8 @@ EPILOG = """steps, in order:
   feedback   write each learner's HTML feedback
   export     all grades to a CSV file
   coach-check  check coaches' logs and teams' progress scores; add the result as evidence
+  project-check  check Practitioners' project folders (evidence packs); add the result as
+             evidence
   certify    apply grading/standard.yml; write certificates and append to register.csv
   verify     check a certificate's verification code (or the certificate file)
 
@@ -84,6 +87,13 @@ def add_cohort_parser(subparsers: argparse._SubParsersAction) -> None:
                    "progress_score, agreed_by)")
     p.add_argument("--evidence", required=True, help="the evidence CSV to add rows to")
     p.add_argument("--date", default=None, help="date of the check, YYYY-MM-DD (default today)")
+    p = step("project-check", "check Practitioners' project folders (charter, driver diagram, "
+             "measurement plan, PDSA log, measure data, progress scores) and add the "
+             "Practitioner evidence they give to the evidence CSV")
+    p.add_argument("--projects", required=True, help="folder with one project folder per "
+                   "learner, each named with the learner id")
+    p.add_argument("--evidence", required=True, help="the evidence CSV to add rows to")
+    p.add_argument("--date", default=None, help="date of the check, YYYY-MM-DD (default today)")
     p = step("certify", "apply the standard for a tier and issue certificates")
     p.add_argument("--tier", required=True, help="aware, foundation, practitioner, coach or "
                    "leaders")
@@ -113,6 +123,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.step == "coach-check":
         return _coach_check(args)
+    if args.step == "project-check":
+        return _project_check(args)
     course = open_course(args.course_dir)
     if args.step == "release":
         notes: list[str] = []
@@ -161,14 +173,18 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _coach_check(args: argparse.Namespace) -> int:
+def _check_date(text: str | None):
     from datetime import date
 
-    from .coach_evidence import add_to_evidence, check_coaches
     try:
-        on = date.fromisoformat(args.date) if args.date else None
+        return date.fromisoformat(text) if text else None
     except ValueError:
-        raise QIDataError(f"--date {args.date!r} is not YYYY-MM-DD.", field="date") from None
+        raise QIDataError(f"--date {text!r} is not YYYY-MM-DD.", field="date") from None
+
+
+def _coach_check(args: argparse.Namespace) -> int:
+    from .coach_evidence import add_to_evidence, check_coaches
+    on = _check_date(args.date)
     checks = check_coaches(args.log, args.teams)
     out = add_to_evidence(checks, args.evidence, on=on)
     for c in checks:
@@ -176,4 +192,16 @@ def _coach_check(args: argparse.Namespace) -> int:
             f"{item} {'met' if met else 'NOT met'} ({c.notes[item]})"
             for item, met in c.met.items()))
     print(f"Added {2 * len(checks)} row(s) to {out}.")
+    return 0
+
+
+def _project_check(args: argparse.Namespace) -> int:
+    from .project_evidence import add_to_evidence, check_projects
+    on = _check_date(args.date)
+    checks = check_projects(args.projects)
+    out = add_to_evidence(checks, args.evidence, on=on)
+    for c in checks:
+        print(f"{c.learner} ({c.folder}):")
+        print("  " + c.explain().replace("\n", "\n  "))
+    print(f"Added {sum(len(c.met) for c in checks)} row(s) to {out}.")
     return 0

@@ -36,8 +36,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import QIDataError
-from ..storage import atomic_write_text
-from .evidence import COLUMNS
+from .evidence import append_checked_rows
 
 MIN_SESSIONS = 6
 MIN_SCORE = 3.0
@@ -171,21 +170,5 @@ def add_to_evidence(checks: list[CoachCheck], evidence: str | os.PathLike,
 
     Existing rows and columns are kept; a ``note`` column says what the records showed.
     """
-    path = Path(evidence)
-    when = (on or date.today()).isoformat()
-    old: list[dict[str, str]] = []
-    header = list(COLUMNS)
-    if path.exists():
-        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
-        header = list(reader.fieldnames or COLUMNS)
-        old = list(reader)
-    if "note" not in header:
-        header.append("note")
-    new = [{"learner": c.coach, "item": item, "met": "yes" if met else "no",
-            "assessor": ASSESSOR, "date": when, "note": c.notes[item]}
-           for c in checks for item, met in c.met.items()]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, restval="", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(old + new)
-    return atomic_write_text(path, buffer.getvalue())
+    return append_checked_rows(evidence, [(c.coach, item, met, c.notes[item]) for c in checks
+                                          for item, met in c.met.items()], ASSESSOR, on)

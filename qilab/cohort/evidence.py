@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import QIDataError
+from ..storage import atomic_write_text
 
 COLUMNS = ("learner", "item", "met", "assessor", "date")
 _YES = {"yes", "y", "true", "1", "met"}
@@ -33,6 +34,23 @@ def read_evidence(source: str | os.PathLike | TextIO,
     Raises :class:`QIDataError` naming the row and column of anything it cannot read, and any
     item that is not in the standard (when ``known_items`` is given).
     """
+    return {k: v[1] for k, v in _latest_rows(source, known_items).items()}
+
+
+def read_evidence_notes(source: str | os.PathLike | TextIO) -> dict[tuple[str, str], str]:
+    """The optional ``note`` of each learner's latest row for an item (what a check found),
+    ``{(learner, item): note}``, for the rows that have one.
+
+    >>> import io
+    >>> read_evidence_notes(io.StringIO("learner,item,met,assessor,date,note\\n"
+    ...     "ann,progress-score,no,qilab project check,2025-03-01,The latest score is 2\\n"))
+    {('ann', 'progress-score'): 'The latest score is 2'}
+    """
+    return {k: v[2] for k, v in _latest_rows(source, None).items() if v[2]}
+
+
+def _latest_rows(source: str | os.PathLike | TextIO, known_items: set[str] | None
+                 ) -> dict[tuple[str, str], tuple[date, bool, str]]:
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.exists():
@@ -47,7 +65,7 @@ def read_evidence(source: str | os.PathLike | TextIO,
     if missing:
         raise QIDataError(f"{name} lacks the column(s) {', '.join(missing)}; it needs "
                           f"{', '.join(COLUMNS)}.", column=missing[0])
-    latest: dict[tuple[str, str], tuple[date, bool]] = {}
+    latest: dict[tuple[str, str], tuple[date, bool, str]] = {}
     for rowno, raw in enumerate(reader, start=2):
         row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         learner, item = row["learner"], row["item"]
@@ -72,8 +90,8 @@ def read_evidence(source: str | os.PathLike | TextIO,
                               row=rowno, column="date") from None
         key = (learner, item)
         if key not in latest or when >= latest[key][0]:
-            latest[key] = (when, met_text in _YES)
-    return {k: v[1] for k, v in latest.items()}
+            latest[key] = (when, met_text in _YES, row.get("note", ""))
+    return latest
 
 
 def read_names(source: str | os.PathLike | None) -> dict[str, str]:
@@ -95,3 +113,32 @@ def read_names(source: str | os.PathLike | None) -> dict[str, str]:
         if row.get("name") and row.get("learner"):
             names[row["learner"]] = row["name"]
     return names
+
+
+def append_checked_rows(evidence: str | os.PathLike,
+                        rows: list[tuple[str, str, bool, str]], assessor: str,
+                        on: date | None = None) -> Path:
+    """Append rows ``(learner, item, met, note)`` that a check made from records, as assessor
+    ``assessor`` on ``on`` (default today), to the evidence CSV (atomically); return the file.
+
+    Existing rows and columns are kept; a ``note`` column says what the records showed. The
+    latest row for an item wins (:func:`read_evidence`), so re-running a check updates it.
+    """
+    path = Path(evidence)
+    when = (on or date.today()).isoformat()
+    old: list[dict[str, str]] = []
+    header = list(COLUMNS)
+    if path.exists():
+        reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
+        header = list(reader.fieldnames or COLUMNS)
+        old = list(reader)
+    if "note" not in header:
+        header.append("note")
+    new = [{"learner": learner, "item": item, "met": "yes" if met else "no",
+            "assessor": assessor, "date": when, "note": note}
+           for learner, item, met, note in rows]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(old + new)
+    return atomic_write_text(path, buffer.getvalue())

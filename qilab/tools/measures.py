@@ -20,12 +20,18 @@ elsewhere?).
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..errors import QIDataError
+from ..storage import load_model, write_document
 
 __all__ = ["MeasureDefinition", "MeasurementPlan", "KINDS", "DIRECTIONS"]
+
+SCHEMA = "qilab.measurement_plan"
+SCHEMA_VERSION = 1
 
 #: The three kinds of measure in a measurement plan.
 KINDS: dict[str, str] = {
@@ -229,6 +235,22 @@ class MeasurementPlan:
         if not isinstance(data, dict) or not isinstance(data.get("measures"), list):
             raise QIDataError("A measurement plan needs a 'measures' list.", field="measures")
         return cls([MeasureDefinition.from_dict(m) for m in data["measures"]])
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save the plan as a JSON document with its schema version, atomically.
+
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "plan.json"
+        >>> _ = MeasurementPlan([MeasureDefinition(name="Falls", kind="outcome")]).save(p)
+        >>> MeasurementPlan.load(p).measures[0].name
+        'Falls'
+        """
+        return write_document(path, SCHEMA, SCHEMA_VERSION, self.to_dict())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> MeasurementPlan:
+        """Read a plan saved by :meth:`save`; errors name the file and the field."""
+        return load_model(path, SCHEMA, SCHEMA_VERSION, cls.from_dict, "measurement plan")
 
     def to_markdown(self) -> str:
         """The plan as Markdown: one section a measure, in the order outcome, process, balancing."""

@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "CoachingLogForm": "qilab.widgets.coaching_log",
     "ProgressTrackerForm": "qilab.widgets.progress_tracker",
     "ObservedSessionForm": "qilab.widgets.coaching_rubric",
+    "CharterForm": "qilab.widgets.charter",
 }
 
 __all__ = list(_EXPORTS)
