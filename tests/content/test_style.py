@@ -19,6 +19,8 @@ PROPER_WORDS = {
     "Anhøj", "Millbrook", "Surgery", "Mr", "Potato", "Head", "Arnstein's", "NIHR",
     # control chart names (M6) and the people they are named after
     "P", "U", "G", "T", "P′", "U′", "Laney's",
+    # M3: the PICO question
+    "PICO",
 }
 # Multi-word proper names, removed before the word check.
 PROPER_PHRASES = ("Model for Improvement", "Making Data Count")

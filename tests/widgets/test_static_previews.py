@@ -10,6 +10,7 @@ import pytest
 import qilab
 from qilab.widgets import (
     AimBuilder,
+    CommunicationPlanBuilder,
     DriverDiagramBuilder,
     FishboneBuilder,
     FiveWhysBuilder,
@@ -30,7 +31,8 @@ def widgets_to_check(tmp_path):
     log = tmp_path / "log.json"
     return [AimBuilder(), MeasureBuilder(), RunChartBuilder(folder=str(tmp_path)),
             PDSAWidget(log), RampView(log), DriverDiagramBuilder(), FishboneBuilder(),
-            ParetoBuilder(), ProcessMapBuilder(), StakeholderGridBuilder(), FiveWhysBuilder()]
+            ParetoBuilder(), ProcessMapBuilder(), StakeholderGridBuilder(), FiveWhysBuilder(),
+            CommunicationPlanBuilder()]
 
 
 def test_every_widget_offers_a_preview_without_controls(tmp_path):
