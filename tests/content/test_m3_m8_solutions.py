@@ -188,5 +188,6 @@ def test_exercise_page_builders_hold_the_examples():
     page = run_page(M8, "exercise.md")
     assert [line.audience for line in page["example"].lines] == [
         "Operations director (sponsor)", "Care workers"]
-    brookside = run_page(M8, "stakeholders-and-communication.md")["plan"]
-    assert set(page["example"].lines) <= set(brookside.lines)
+    brookside = run_page(M8, "stakeholders-and-communication.md")
+    assert set(page["example"].lines) <= set(brookside["plan"].lines)
+    assert set(page["example_grid"].stakeholders) <= set(brookside["grid"].stakeholders)
