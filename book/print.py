@@ -46,7 +46,8 @@ CHEAT_SHEETS = ("book/resources/cheat-sheet-model-for-improvement",
 #: Sheets (sections of workbook-sheets.html, by id) in each tier's workbook.
 TIER_SHEETS = {"Aware": ("red-beads-tally", "tally-sheet")}
 ALL_SHEETS = ("pdsa-form", "project-charter", "run-chart-paper", "driver-diagram-template",
-              "fishbone-template", "tally-sheet", "red-beads-tally")
+              "fishbone-template", "stakeholder-grid-template", "communication-plan-template",
+              "tally-sheet", "red-beads-tally")
 
 ARTICLE = re.compile(r'<article class="bd-article"[^>]*>(.*?)</article>', re.S)
 TITLE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)

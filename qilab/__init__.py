@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "pareto": "qilab.tools.pareto",
     "ProcessMap": "qilab.tools.process_map",
     "StakeholderGrid": "qilab.tools.stakeholders",
+    "CommunicationPlan": "qilab.tools.communication_plan",
     "FiveWhys": "qilab.tools.five_whys",
     "choose_chart": "qilab.tools.chart_chooser",
     "progress_tracker": "qilab.tools.progress_tracker",

@@ -19,6 +19,7 @@ _EXPORTS: dict[str, str] = {
     "ParetoBuilder": "qilab.widgets.diagrams",
     "ProcessMapBuilder": "qilab.widgets.diagrams",
     "StakeholderGridBuilder": "qilab.widgets.diagrams",
+    "CommunicationPlanBuilder": "qilab.widgets.diagrams",
     "FiveWhysBuilder": "qilab.widgets.diagrams",
     "CoachingLogForm": "qilab.widgets.coaching_log",
     "ProgressTrackerForm": "qilab.widgets.progress_tracker",

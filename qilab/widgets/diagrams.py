@@ -1,5 +1,5 @@
 """Widgets for building the QI tool diagrams: driver diagram, fishbone, Pareto, process map,
-stakeholder grid and five whys.
+stakeholder grid, communication plan and five whys.
 
 Each builder is a thin front end over a plain model in :mod:`qilab.tools`: the learner types
 into labelled fields (one item a line where a list is needed), presses **Draw**, and sees the
@@ -24,6 +24,8 @@ from typing import Any, Callable
 import ipywidgets as widgets
 
 from ..errors import QIDataError
+from ..tools.communication_plan import FIELDS as PLAN_FIELDS
+from ..tools.communication_plan import CommunicationPlan
 from ..tools.driver_diagram import DriverDiagram
 from ..tools.fishbone import DEFAULT_CATEGORIES, Fishbone
 from ..tools.five_whys import FiveWhys
@@ -43,7 +45,7 @@ from .forms import (
 from .static import StaticPreview
 
 __all__ = ["DriverDiagramBuilder", "FishboneBuilder", "ParetoBuilder", "ProcessMapBuilder",
-           "StakeholderGridBuilder", "FiveWhysBuilder"]
+           "StakeholderGridBuilder", "CommunicationPlanBuilder", "FiveWhysBuilder"]
 
 _ARROW = re.compile(r"\s*(?:->|→)\s*")
 
@@ -432,6 +434,49 @@ class StakeholderGridBuilder(_Builder):
         self.grid_title.value = data.get("title", "Stakeholder map")
         self.people.value = "\n".join(f"{p['name']}, {p['power']}, {p['interest']}"
                                       for p in data["stakeholders"])
+
+
+class CommunicationPlanBuilder(_Builder):
+    """Build a communication plan from lines of ``audience | what | how | how often | who``.
+
+    >>> w = CommunicationPlanBuilder()
+    >>> w.plan.value = "Matron | Results so far | Meeting | every month | Ana"
+    >>> w.value["lines"][0]["owner"]
+    'Ana'
+    """
+
+    TITLE = "Communication plan"
+    HELP = ("One line for each person or group, with five parts separated by '|': who they are, "
+            "what they need to know (or what you need from them), how you will reach them, how "
+            "often, and who in the team does it.")
+    FILE_STEM = "communication-plan"
+    MODEL = CommunicationPlan
+
+    def _build_fields(self) -> list[widgets.Widget]:
+        self.plan_title = text_field("Title", value="Communication plan")
+        self.plan = text_field("Plan (audience | what | how | how often | who)", multiline=True,
+                               rows=8, placeholder="Ward manager | Results so far | Meeting | "
+                               "every week | Project lead")
+        return [self.plan_title, self.plan]
+
+    def _read(self) -> CommunicationPlan:
+        rows = []
+        for i, line in _lines(self.plan):
+            parts = [p.strip() for p in line.split("|")]
+            if len(parts) != len(PLAN_FIELDS) or not all(parts):
+                raise QIDataError(f"Plan, line {i} ('{line}'): write five parts separated by "
+                                  "'|': audience | what they need to know | how | how often | "
+                                  "who. Every part needs some words.", row=i, field="plan")
+            rows.append(parts)
+        if not rows:
+            raise QIDataError("Add at least one line: audience | what they need to know | how | "
+                              "how often | who.", field="plan")
+        return CommunicationPlan(rows, title=read_text(self.plan_title) or "Communication plan")
+
+    def _fill(self, data: dict[str, Any]) -> None:
+        self.plan_title.value = data.get("title", "Communication plan")
+        self.plan.value = "\n".join(" | ".join(line[f] for f in PLAN_FIELDS)
+                                    for line in data["lines"])
 
 
 class FiveWhysBuilder(_Builder):

@@ -13,8 +13,10 @@ M0 = ROOT / "modules" / "m0-why-improve"
 M2 = ROOT / "modules" / "m2-understanding-the-system"
 M4 = ROOT / "modules" / "m4-measurement"
 M5 = ROOT / "modules" / "m5-variation-and-run-charts"
+M3 = ROOT / "modules" / "m3-driver-diagrams-and-evidence"
 M6 = ROOT / "modules" / "m6-spc"
 M7 = ROOT / "modules" / "m7-testing-changes-pdsa"
+M8 = ROOT / "modules" / "m8-human-side-of-change"
 M9 = ROOT / "modules" / "m9-co-production"
 M12 = ROOT / "modules" / "m12-leading-and-sponsoring"
 M13 = ROOT / "modules" / "m13-coaching-improvement-teams"
@@ -28,15 +30,17 @@ M0_PAGES = sorted(M0.glob("*.md"))
 M2_PAGES = sorted(M2.glob("*.md"))
 M4_PAGES = sorted(M4.glob("*.md"))
 M5_PAGES = sorted(M5.glob("*.md"))
+M3_PAGES = sorted(M3.glob("*.md"))
 M6_PAGES = sorted(M6.glob("*.md"))
 M7_PAGES = sorted(M7.glob("*.md"))
+M8_PAGES = sorted(M8.glob("*.md"))
 M9_PAGES = sorted(M9.glob("*.md"))
 M12_PAGES = sorted(M12.glob("*.md"))
 M13_PAGES = sorted(M13.glob("*.md"))
 COMMUNITY_PAGES = sorted(COMMUNITY.glob("*.md"))
 ALL_PAGES = (PATHWAYS + RESOURCES + TRAINERS + M1_PAGES + M0_PAGES + M2_PAGES + M4_PAGES
              + M5_PAGES + M6_PAGES + M7_PAGES + M9_PAGES + M12_PAGES + M13_PAGES
-             + COMMUNITY_PAGES)
+             + COMMUNITY_PAGES + M3_PAGES + M8_PAGES)
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _FENCE = re.compile(r"^(`{3,}|:{3,})\s*\{(code-cell|bibliography)\}.*?^\1\s*$", re.S | re.M)

@@ -10,10 +10,12 @@ from ._pages import (
     ALL_PAGES,
     M0,
     M2,
+    M3,
     M4,
     M5,
     M6,
     M7,
+    M8,
     M9,
     M12,
     M13,
@@ -25,7 +27,7 @@ from ._pages import (
 
 CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your project",
                     "Further reading"]
-MODULES = [M0, M2, M4, M5, M6, M7, M9, M12, M13]
+MODULES = [M0, M2, M3, M4, M5, M6, M7, M8, M9, M12, M13]
 
 
 @pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)

@@ -73,3 +73,17 @@ COACH_PAGES = [f"modules/m13-coaching-improvement-teams/{name}.md" for name in (
 def test_coach_page_reads_easily(page):
     score = _flesch(prose(read(ROOT / page)))
     assert score >= 60, f"{page} scores {score:.1f} on Flesch reading ease; M13 pages need 60 or more"
+# M3 (driver diagrams and evidence) and M8 (the human side of change) are Practitioner modules;
+# patient co-leads read them too. They keep to the same reading ease as M6.
+PRACTITIONER_PAGES_M3_M8 = [f"modules/m3-driver-diagrams-and-evidence/{name}.md" for name in (
+    "overview", "driver-diagrams", "change-ideas", "using-evidence", "worked-example", "builder",
+    "practice")] + [f"modules/m8-human-side-of-change/{name}.md" for name in (
+    "overview", "psychology-of-change", "diffusion", "stakeholders-and-communication", "teams",
+    "exercise", "practice")]
+
+
+@pytest.mark.parametrize("page", PRACTITIONER_PAGES_M3_M8)
+def test_m3_and_m8_pages_read_easily(page):
+    score = _flesch(prose(read(ROOT / page)))
+    assert score >= 60, (f"{page} scores {score:.1f} on Flesch reading ease; M3 and M8 pages "
+                         "need 60 or more")

@@ -21,6 +21,8 @@ PROPER_WORDS = {
     "P", "U", "G", "T", "P′", "U′", "Laney's",
     # months (M13's monthly progress reviews)
     "April", "May", "June", "July", "August", "September", "October",
+    # M3: the PICO question
+    "PICO",
 }
 # Multi-word proper names, removed before the word check.
 PROPER_PHRASES = ("Model for Improvement", "Making Data Count")

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from qilab.widgets.diagrams import (  # noqa: E402
+    CommunicationPlanBuilder,
     DriverDiagramBuilder,
     FishboneBuilder,
     FiveWhysBuilder,
@@ -20,7 +21,7 @@ from qilab.widgets.diagrams import (  # noqa: E402
 )
 
 ALL = [DriverDiagramBuilder, FishboneBuilder, ParetoBuilder, ProcessMapBuilder,
-       StakeholderGridBuilder, FiveWhysBuilder]
+       StakeholderGridBuilder, CommunicationPlanBuilder, FiveWhysBuilder]
 
 
 @pytest.fixture(autouse=True)
@@ -182,6 +183,22 @@ def test_stakeholder_builder():
     w.people.value = "Ward manager 5 5"
     w.draw_button.click()
     assert "line 1" in w.messages.text
+
+
+def test_communication_plan_builder(tmp_path):
+    w = CommunicationPlanBuilder(folder=str(tmp_path))
+    w.plan.value = ("Matron | Results so far | Meeting | every month | Ana\n\n"
+                    "Care workers | What changes | WhatsApp group | every week")
+    w.draw_button.click()
+    assert w.messages.kind == "error" and "line 3" in w.messages.text
+    assert "every week" in w.plan.value  # nothing typed is cleared
+    w.plan.value = w.plan.value + " | Tom"
+    w.draw_button.click()
+    assert w.messages.kind == "success"
+    assert [line["owner"] for line in w.value["lines"]] == ["Ana", "Tom"]
+    assert w.save("json").exists()
+    again = CommunicationPlanBuilder(value=w.value)
+    assert again.value == w.value and again.plan.value.splitlines()[0].startswith("Matron | ")
 
 
 def test_five_whys_builder_adds_fields_and_keeps_gaps_visible(tmp_path):

@@ -11,6 +11,7 @@ import qilab
 from qilab.widgets import (
     AimBuilder,
     CharterForm,
+    CommunicationPlanBuilder,
     DriverDiagramBuilder,
     FishboneBuilder,
     FiveWhysBuilder,
@@ -32,7 +33,7 @@ def widgets_to_check(tmp_path):
     return [AimBuilder(), MeasureBuilder(), RunChartBuilder(folder=str(tmp_path)),
             PDSAWidget(log), RampView(log), DriverDiagramBuilder(), FishboneBuilder(),
             ParetoBuilder(), ProcessMapBuilder(), StakeholderGridBuilder(), FiveWhysBuilder(),
-            CharterForm(folder=tmp_path)]
+            CharterForm(folder=tmp_path), CommunicationPlanBuilder()]
 
 
 def test_every_widget_offers_a_preview_without_controls(tmp_path):
