@@ -21,6 +21,8 @@ _EXPORTS: dict[str, str] = {
     "SPCResult": "qilab.charts.spc",
     "mdc": "qilab.charts.mdc",
     "MDCResult": "qilab.charts.mdc",
+    "funnel": "qilab.charts.funnel",
+    "FunnelResult": "qilab.charts.funnel",
     "read_measures": "qilab.data.measures",
     # the Making Data Count board report (issue 14)
     "board_report": "qilab.reports.board",
@@ -41,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "FiveWhys": "qilab.tools.five_whys",
     "choose_chart": "qilab.tools.chart_chooser",
     "progress_tracker": "qilab.tools.progress_tracker",
+    "SustainabilityAssessment": "qilab.tools.sustainability",
 }
 
 __all__ = ["__version__", "QIDataError", "QIWarning", *_EXPORTS]

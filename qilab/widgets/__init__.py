@@ -20,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     "ProcessMapBuilder": "qilab.widgets.diagrams",
     "StakeholderGridBuilder": "qilab.widgets.diagrams",
     "FiveWhysBuilder": "qilab.widgets.diagrams",
+    "SustainabilityForm": "qilab.widgets.sustainability",
 }
 
 __all__ = list(_EXPORTS)
