@@ -15,6 +15,8 @@ from ._pages import (
     M6,
     M7,
     M9,
+    M10,
+    M11,
     M12,
     ROOT,
     code_cells,
@@ -24,7 +26,7 @@ from ._pages import (
 
 CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your project",
                     "Further reading"]
-MODULES = [M0, M2, M4, M5, M6, M7, M9, M12]
+MODULES = [M0, M2, M4, M5, M6, M7, M9, M10, M11, M12]
 
 
 @pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)

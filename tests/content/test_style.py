@@ -19,9 +19,11 @@ PROPER_WORDS = {
     "Anhøj", "Millbrook", "Surgery", "Mr", "Potato", "Head", "Arnstein's", "NIHR",
     # control chart names (M6) and the people they are named after
     "P", "U", "G", "T", "P′", "U′", "Laney's",
+    # M11: business intelligence (BI) extracts
+    "BI",
 }
 # Multi-word proper names, removed before the word check.
-PROPER_PHRASES = ("Model for Improvement", "Making Data Count")
+PROPER_PHRASES = ("Model for Improvement", "Making Data Count", "Sustainability Model")
 
 # US spellings to reject; "program" is allowed only as "computer program".
 US_SPELLINGS = re.compile(
