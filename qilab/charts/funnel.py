@@ -51,6 +51,7 @@ class FunnelResult:
     unit_name: str
     value_name: str
     title: str | None = None
+    denominator_name: str = "Denominator"
 
     def above(self) -> list[str]:
         """Units above their upper limit."""
@@ -122,7 +123,7 @@ class FunnelResult:
                 ax.annotate(str(row.unit), (row.denominator, row.value), xytext=(5, 3),
                             textcoords="offset points", fontsize=8)
         ax.set_title(self.title or f"Funnel plot of {self.value_name}")
-        ax.set_xlabel("Denominator")
+        ax.set_xlabel(self.denominator_name[:1].upper() + self.denominator_name[1:])
         ax.set_ylabel(self.value_name)
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
         return ax
@@ -161,14 +162,16 @@ def _numbers(series: pd.Series, units: pd.Series, name: str) -> np.ndarray:
 
 def funnel(data: pd.DataFrame, numerator: str, denominator: str, unit: str, *,
            chart: str = "u", multiply: float = 1, title: str | None = None,
-           value_name: str | None = None, unit_name: str = "organisations") -> FunnelResult:
+           value_name: str | None = None, unit_name: str = "organisations",
+           denominator_name: str | None = None) -> FunnelResult:
     """Compare organisations (``unit``) on ``numerator / denominator`` with a funnel plot.
 
     ``chart`` is ``"p"`` for a proportion (numerator at most the denominator: patients seen
     within 4 hours of those who came) or ``"u"`` for a rate (events per unit of exposure:
     falls per occupied bed day). Rows with the same unit are added up first (several months
     of one organisation make one point). ``multiply`` scales the values: 100 for per cent,
-    1000 for "per 1,000 bed days".
+    1000 for "per 1,000 bed days". ``value_name``, ``unit_name`` and ``denominator_name`` are
+    the words the chart and its explanation use (the y axis, the organisations, the x axis).
 
     >>> import pandas as pd
     >>> trusts = pd.DataFrame({"trust": list("ABC"), "seen": [90, 170, 450],
@@ -231,4 +234,4 @@ def funnel(data: pd.DataFrame, numerator: str, denominator: str, unit: str, *,
         name += f" (× {multiply:g})"
     return FunnelResult(chart=chart, units=out, centre=float(pts["cl"].iloc[0]),
                         multiply=float(multiply), unit_name=unit_name, value_name=name,
-                        title=title)
+                        title=title, denominator_name=denominator_name or denominator)

@@ -118,8 +118,10 @@ def test_a_proportion_above_one_and_a_single_unit_are_refused():
 def test_outliers_are_marked_by_shape_and_name_not_colour_alone():
     homes = pd.DataFrame({"home": ["A", "B", "C", "D"], "falls": [4, 30, 9, 10],
                           "bed_days": [1000, 2500, 3000, 4000]})
-    result = qilab.funnel(homes, "falls", "bed_days", "home", multiply=1000)
+    result = qilab.funnel(homes, "falls", "bed_days", "home", multiply=1000,
+                          denominator_name="occupied bed days")
     ax = result.plot()
+    assert ax.get_xlabel() == "Occupied bed days"
     labels = [t.get_text() for t in ax.texts]
     assert labels == ["B"]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
