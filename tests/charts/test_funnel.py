@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import doctest
 import json
+import math
 
 import matplotlib
 import numpy as np
@@ -26,8 +27,8 @@ CASE = "15_u_hospital_infections_facets_funnel"
 
 
 def close(a: float, b: float) -> bool:
-    """The tolerance of the chart case tests (test_spc_cases.close)."""
-    return abs(a - b) <= 1e-6 + 1e-6 * abs(b)
+    """The reference cases' tolerance, as in test_spc_cases.close: 1e-6 relative."""
+    return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-12)
 
 
 @pytest.fixture(scope="module")
