@@ -197,6 +197,32 @@ def pressure_ulcer_intervals(seed: int = 20190905) -> pd.DataFrame:
     })
 
 
+def care_home_falls(seed: int = 20170401) -> pd.DataFrame:
+    """24 months of falls in 20 made-up care homes in one area, in a BI extract's tidy shape (M11).
+
+    Homes have 10 to 90 beds, about 90% occupied. Falls each month are Poisson at about 6 per
+    1,000 occupied bed days, except one home (CH07) at about 10 and one (CH16) at about 3, so
+    a funnel plot has real differences to find among the differences that are only chance.
+    """
+    rng = np.random.default_rng(seed)
+    months = pd.date_range("2017-04-01", periods=24, freq="MS")
+    homes = [f"CH{i:02d}" for i in range(1, 21)]
+    beds = rng.integers(10, 91, size=20)
+    rate = np.full(20, 6.0)
+    rate[homes.index("CH07")] = 10.0
+    rate[homes.index("CH16")] = 3.0
+    rows = []
+    for month in months:
+        days = month.days_in_month
+        occupied = rng.binomial(beds * days, 0.9)
+        falls = rng.poisson(rate * occupied / 1000)
+        for home, f, o in zip(homes, falls, occupied):
+            rows.append({"indicator": "falls per occupied bed day", "organisation": home,
+                         "period": month.strftime("%Y-%m-%d"), "numerator": int(f),
+                         "denominator": int(o)})
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     out = HERE / "ward7_falls_assessment.csv"
     ward7_falls_assessment().to_csv(out, index=False)
@@ -205,7 +231,8 @@ def main() -> None:
                        ("community_team_waits", community_team_waits),
                        ("sepsis_antibiotics", sepsis_antibiotics),
                        ("regional_four_hour", regional_four_hour),
-                       ("pressure_ulcer_intervals", pressure_ulcer_intervals)):
+                       ("pressure_ulcer_intervals", pressure_ulcer_intervals),
+                       ("care_home_falls", care_home_falls)):
         out = HERE / f"{name}.csv"
         make().to_csv(out, index=False)
         print(f"wrote {out}")

@@ -21,6 +21,8 @@ _EXPORTS: dict[str, str] = {
     "SPCResult": "qilab.charts.spc",
     "mdc": "qilab.charts.mdc",
     "MDCResult": "qilab.charts.mdc",
+    "funnel": "qilab.charts.funnel",
+    "FunnelResult": "qilab.charts.funnel",
     "read_measures": "qilab.data.measures",
     # the Making Data Count board report (issue 14)
     "board_report": "qilab.reports.board",
@@ -47,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "read_project": "qilab.reports.project",
     "evidence_pack": "qilab.reports.storyboard",
     "write_storyboard": "qilab.reports.storyboard",
+    "SustainabilityAssessment": "qilab.tools.sustainability",
 }
 
 __all__ = ["__version__", "QIDataError", "QIWarning", *_EXPORTS]

@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "ProgressTrackerForm": "qilab.widgets.progress_tracker",
     "ObservedSessionForm": "qilab.widgets.coaching_rubric",
     "CharterForm": "qilab.widgets.charter",
+    "SustainabilityForm": "qilab.widgets.sustainability",
 }
 
 __all__ = list(_EXPORTS)

@@ -17,6 +17,8 @@ from ._pages import (
     M7,
     M8,
     M9,
+    M10,
+    M11,
     M12,
     M13,
     ROOT,
@@ -27,7 +29,7 @@ from ._pages import (
 
 CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your project",
                     "Further reading"]
-MODULES = [M0, M2, M3, M4, M5, M6, M7, M8, M9, M12, M13]
+MODULES = [M0, M2, M3, M4, M5, M6, M7, M8, M9, M10, M11, M12, M13]
 
 
 @pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)

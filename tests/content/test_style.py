@@ -23,9 +23,11 @@ PROPER_WORDS = {
     "April", "May", "June", "July", "August", "September", "October",
     # M3: the PICO question
     "PICO",
+    # M11: business intelligence (BI) extracts
+    "BI",
 }
 # Multi-word proper names, removed before the word check.
-PROPER_PHRASES = ("Model for Improvement", "Making Data Count")
+PROPER_PHRASES = ("Model for Improvement", "Making Data Count", "Sustainability Model")
 
 # US spellings to reject; "program" is allowed only as "computer program".
 US_SPELLINGS = re.compile(
