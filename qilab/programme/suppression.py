@@ -1,7 +1,8 @@
 """Small-number suppression for published tables, with secondary suppression.
 
 A count from 1 to 4 in a published table shows as "fewer than 5" (the NHS small-number rule;
-a zero is shown). Hiding one cell is not enough when the table shows totals: a hidden cell is
+a zero is shown, except in a table whose grand total is itself fewer than 5, where every cell
+is). Hiding one cell is not enough when the table shows totals: a hidden cell is
 the row total minus the rest of its row. So other cells are hidden too ("withheld") until no
 hidden cell can be worked out from the totals and what is shown. That is checked exactly: for
 each hidden cell a linear programme finds the smallest and largest value it could take, given
@@ -15,10 +16,23 @@ cell whose smallest and largest agree would leak, so another cell is withheld.
 ('fewer than 5', 'fewer than 5')
 >>> s.leaks()
 []
+
+Two tables of the same people can give away together what neither gives away alone: if one
+table splits a sector's 23 people into organisations A (3) and B (20) and hides only A, the
+sector table's 23 gives A back. :func:`suppress_nested` suppresses a table and the coarser
+table made by adding its rows in groups together, with both tables' totals and the sums that
+link them in one system, so that no hidden cell of either can be worked out from both.
+
+>>> by_org = pd.DataFrame({"staff": [3, 20, 30, 40]}, index=["A", "B", "C", "D"])
+>>> orgs, sectors = suppress_nested(by_org, {"A": "NHS", "B": "NHS", "C": "Council",
+...                                          "D": "Council"})
+>>> sectors.display().loc["NHS", "staff"], orgs.leaks(), sectors.leaks()
+('23', [], [])
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -29,17 +43,36 @@ WITHHELD = "withheld"
 TOTAL = "Total"
 
 
+Cell = tuple[int, int]
+Line = list[tuple[int, int]]  # (flat cell index, sign): the signed cells add up to zero
+
+
+@dataclass(frozen=True)
+class _System:
+    """Every cell published together (flattened, one table after another), the sums that tie
+    them (each table's totals and any sums linking the tables), and which cells are totals."""
+
+    values: np.ndarray
+    lines: list[Line]
+    total: np.ndarray
+    state: np.ndarray
+    floor: np.ndarray  # the least a "fewer than 5" cell can be: 1, or 0 where zeros are hidden
+
+
 @dataclass(frozen=True)
 class SuppressedTable:
     """Counts with their totals, and which cells are hidden and why.
 
     ``counts`` has a ``Total`` column (when there is more than one column) and a ``Total`` row
     (when there is more than one row); ``state`` is ``"shown"``, ``"small"`` or ``"withheld"``
-    for each cell of ``counts``.
+    for each cell of ``counts``. A table suppressed together with another (see
+    :func:`suppress_nested`) checks its hidden cells against both.
     """
 
     counts: pd.DataFrame
     state: pd.DataFrame
+    _system: _System | None = field(default=None, compare=False, repr=False)
+    _offset: int = field(default=0, compare=False, repr=False)
 
     def display(self) -> pd.DataFrame:
         """The table to publish: numbers as text, hidden cells as words."""
@@ -48,9 +81,17 @@ class SuppressedTable:
         return out.mask(self.state == "withheld", WITHHELD)
 
     def ranges(self) -> dict[tuple[str, str], tuple[float, float]]:
-        """For each hidden cell, the smallest and largest value consistent with what is shown."""
-        return _ranges(self.counts.to_numpy(float), self.state.to_numpy(), _shape(self.counts),
-                       self.counts)
+        """For each hidden cell, the smallest and largest value consistent with what is shown
+        (in this table and in any table published with it)."""
+        system = self._system or _table_system(self.counts, self.state.to_numpy())
+        size = self.counts.size
+        own = range(self._offset, self._offset + size)
+        found = _ranges(system.values, system.state, system.lines, system.floor,
+                        only=set(own))
+        cols = self.counts.shape[1]
+        return {(self.counts.index[(k - self._offset) // cols],
+                 self.counts.columns[(k - self._offset) % cols]): span
+                for k, span in found.items()}
 
     def leaks(self) -> list[tuple[str, str]]:
         """Hidden cells whose value can be worked out exactly (empty when suppression works)."""
@@ -72,27 +113,63 @@ def with_totals(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _constraints(shape: tuple[int, int], has_col: bool, has_row: bool) -> list[list[tuple]]:
-    """Lines of the augmented table as lists of ((i, j), sign) summing to zero."""
+def _constraints(shape: tuple[int, int], has_col: bool, has_row: bool, offset: int = 0
+                 ) -> list[Line]:
+    """The total lines of one table with totals, as flat cell indices from ``offset``."""
     rows, cols = shape
     body_r = rows - 1 if has_row else rows
     body_c = cols - 1 if has_col else cols
+
+    def at(i: int, j: int) -> int:
+        return offset + i * cols + j
+
     lines = []
     if has_col:
         for i in range(rows):
-            lines.append([((i, j), 1) for j in range(body_c)] + [((i, cols - 1), -1)])
+            lines.append([(at(i, j), 1) for j in range(body_c)] + [(at(i, cols - 1), -1)])
     if has_row:
         for j in range(cols):
-            lines.append([((i, j), 1) for i in range(body_r)] + [((rows - 1, j), -1)])
+            lines.append([(at(i, j), 1) for i in range(body_r)] + [(at(rows - 1, j), -1)])
     return lines
 
 
+def _total_mask(counts: pd.DataFrame) -> np.ndarray:
+    has_col, has_row = _shape(counts)
+    mask = np.zeros(counts.shape, bool)
+    if has_col:
+        mask[:, -1] = True
+    if has_row:
+        mask[-1, :] = True
+    return mask.ravel()
+
+
+def _all_small(values: np.ndarray) -> bool:
+    """A table whose grand total is 1 to 4: every cell shows as "fewer than 5", zeros too
+    (otherwise four cells "fewer than 5" adding up to "fewer than 5" must each be 1)."""
+    return bool(values.size) and bool(0 < values.max() < THRESHOLD)
+
+
+def _initial_state(values: np.ndarray) -> np.ndarray:
+    if _all_small(values):
+        return np.full(values.shape, "small", dtype=object)
+    return np.where((values > 0) & (values < THRESHOLD), "small", "shown").astype(object)
+
+
+def _table_system(counts: pd.DataFrame, state: np.ndarray | None = None) -> _System:
+    values = counts.to_numpy(float).ravel()
+    floor = np.full(values.shape, 0.0 if _all_small(values) else 1.0)
+    return _System(values, _constraints(counts.shape, *_shape(counts)), _total_mask(counts),
+                   _initial_state(values) if state is None else np.asarray(state).ravel(),
+                   floor)
+
+
 def _movable(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, bool]
-             ) -> set[tuple[int, int]]:
-    """Hidden cells that can take another value by a rectangle move: +1 and -1 at opposite
-    corners of four hidden cells keeps every total, so if the four stay within their bounds
-    the cell is not fixed. (Totals count with the opposite sign, the grand total with its own.)
-    A quick, exact witness; cells without one go to the linear programme."""
+             ) -> set[int]:
+    """Hidden cells of one table (2-D ``values`` and ``state``) that can take another value
+    by a rectangle move: +1 and -1 at opposite corners of four hidden cells keeps every total,
+    so if the four stay within their bounds the cell is not fixed. (Totals count with the
+    opposite sign, the grand total with its own.) A quick, exact witness; cells without one go
+    to the linear programme. Returns flat indices."""
     rows, cols = values.shape
     has_col, has_row = shape_flags
     sign = np.ones(values.shape)
@@ -105,14 +182,14 @@ def _movable(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, boo
     low = np.where(state == "small", 1, THRESHOLD)
     hidden = state != "shown"
 
-    def fits(cells: list[tuple[int, int]], steps: list[int]) -> bool:
+    def fits(cells: list[Cell], steps: list[int]) -> bool:
         for cell, step in zip(cells, steps):
             new = values[cell] + step * sign[cell]
             if new < low[cell] or (state[cell] == "small" and new > THRESHOLD - 1):
                 return False
         return True
 
-    free: set[tuple[int, int]] = set()
+    free: set[int] = set()
     for r1 in range(rows):
         for r2 in range(r1 + 1, rows):
             both = np.flatnonzero(hidden[r1] & hidden[r2])
@@ -121,20 +198,22 @@ def _movable(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, boo
                     c1, c2 = both[a], both[b]
                     cells = [(r1, c1), (r1, c2), (r2, c1), (r2, c2)]
                     if fits(cells, [1, -1, -1, 1]) or fits(cells, [-1, 1, 1, -1]):
-                        free.update(cells)
+                        free.update(i * cols + j for i, j in cells)
     return free
 
 
-def _ranges(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, bool],
-            counts: pd.DataFrame, skip: set[tuple[int, int]] = frozenset()
-            ) -> dict[tuple[str, str], tuple[float, float]]:
+def _ranges(values: np.ndarray, state: np.ndarray, lines: list[Line], floor: np.ndarray, *,
+            skip: set[int] = frozenset(), only: set[int] | None = None
+            ) -> dict[int, tuple[float, float]]:
+    """The smallest and largest value of each hidden cell (flat index) given every line, that
+    small counts are 1 to 4 (0 to 4 where zeros are hidden too) and withheld ones 5 or more
+    (a linear programme per end)."""
     from scipy.optimize import linprog
 
-    hidden = [tuple(ix) for ix in np.argwhere(state != "shown")]
+    hidden = [int(k) for k in np.flatnonzero(state != "shown")]
     if not hidden:
         return {}
     position = {cell: k for k, cell in enumerate(hidden)}
-    lines = _constraints(values.shape, *shape_flags)
     a_eq, b_eq = [], []
     for line in lines:
         if not any(cell in position for cell, _ in line):
@@ -148,10 +227,11 @@ def _ranges(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, bool
                 known += sign * values[cell]
         a_eq.append(row)
         b_eq.append(-known)
-    bounds = [(1, THRESHOLD - 1) if state[c] == "small" else (THRESHOLD, None) for c in hidden]
+    bounds = [(floor[c], THRESHOLD - 1) if state[c] == "small" else (THRESHOLD, None)
+              for c in hidden]
     out = {}
     for k, cell in enumerate(hidden):
-        if cell in skip:
+        if cell in skip or (only is not None and cell not in only):
             continue
         objective = np.zeros(len(hidden))
         objective[k] = 1
@@ -166,14 +246,13 @@ def _ranges(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, bool
                 ends.append(np.inf)
             else:
                 ends.append(sign * res.fun if res.status == 0 else np.nan)
-        out[(counts.index[cell[0]], counts.columns[cell[1]])] = (ends[0], ends[1])
+        out[cell] = (ends[0], ends[1])
     return out
 
 
-def _algebraic_leaks(values: np.ndarray, state: np.ndarray, lines: list[list[tuple]]
-                     ) -> list[tuple[int, int]]:
-    """Hidden cells fixed by the totals alone (a quick test before the linear programmes)."""
-    hidden = [tuple(ix) for ix in np.argwhere(state != "shown")]
+def _algebraic_leaks(state: np.ndarray, lines: list[Line]) -> list[int]:
+    """Hidden cells fixed by the lines alone (a quick test before the linear programmes)."""
+    hidden = [int(k) for k in np.flatnonzero(state != "shown")]
     if not hidden:
         return []
     position = {cell: k for k, cell in enumerate(hidden)}
@@ -194,45 +273,97 @@ def _algebraic_leaks(values: np.ndarray, state: np.ndarray, lines: list[list[tup
             if null.shape[0] == 0 or np.abs(null[:, k]).max() < 1e-9]
 
 
+def _protect(system: _System, movable: Callable[[np.ndarray], set[int]] | None = None
+             ) -> np.ndarray:
+    """Withhold more cells of ``system`` until no hidden cell can be worked out; the state."""
+    values, lines, total = system.values, system.lines, system.total
+    state = system.state.copy()
+    while True:
+        leaking = _algebraic_leaks(state, lines)
+        if not leaking:
+            ranges = _ranges(values, state, lines, system.floor,
+                             skip=movable(state) if movable else frozenset())
+            leaking = [k for k, (low, high) in ranges.items() if not high - low >= 0.5]
+        if not leaking:
+            return state
+
+        def open_cells(cells) -> list[int]:
+            return [c for c in cells if state[c] == "shown" and values[c] > 0]
+
+        def near(cells) -> set[int]:
+            return {c for line in lines if any(x in cells for x, _ in line) for c, _ in line}
+
+        # withhold, in this order of preference: a body cell on the most lines (rows, columns
+        # or links between tables) where a leaking cell is the only hidden one, as those lines
+        # are what give it away; a body cell sharing a line with the first leaking cell; one
+        # sharing a line with any leaking cell; a total near them; any cell. Within each, the
+        # smallest, so that as little as possible is lost.
+        alone = [line for line in lines if any(x in leaking for x, _ in line)
+                 and sum(state[x] != "shown" for x, _ in line) == 1]
+        on_alone = {c: sum(any(c == x for x, _ in line) for line in alone)
+                    for c in {c for line in alone for c, _ in line}}
+        best = max((on_alone[c] for c in open_cells(on_alone) if not total[c]), default=0)
+        first = near([leaking[0]])
+        every = near(leaking)
+        options = ([c for c in open_cells(on_alone) if not total[c] and on_alone[c] == best],
+                   [c for c in open_cells(first) if not total[c]],
+                   [c for c in open_cells(every) if not total[c]],
+                   open_cells(every),
+                   open_cells(np.flatnonzero(state == "shown")))
+        chosen = next((o for o in options if o), None)
+        if chosen is None:
+            return state
+        state[min(chosen, key=lambda c: values[c])] = "withheld"
+
+
+def _frame(counts: pd.DataFrame, state: np.ndarray, system: _System | None = None,
+           offset: int = 0) -> SuppressedTable:
+    grid = np.asarray(state, dtype=object).reshape(counts.shape)
+    return SuppressedTable(counts, pd.DataFrame(grid, index=counts.index,
+                                                columns=counts.columns), system, offset)
+
+
 def suppress(table: pd.DataFrame) -> SuppressedTable:
     """Add totals to a table of counts and hide small counts so they cannot be worked back."""
     counts = with_totals(table)
-    values = counts.to_numpy(float)
-    state = np.where((values > 0) & (values < THRESHOLD), "small", "shown").astype(object)
+    system = _table_system(counts)
+    grid = counts.to_numpy(float)
     flags = _shape(counts)
-    lines = _constraints(values.shape, *flags)
-    while True:
-        leaking = _algebraic_leaks(values, state, lines)
-        if not leaking:
-            ranges = _ranges(values, state, flags, counts,
-                             skip=_movable(values, state, flags))
-            leaking = [(counts.index.get_loc(r), counts.columns.get_loc(c))
-                       for (r, c), (low, high) in ranges.items() if not high - low >= 0.5]
-        if not leaking:
-            break
-        n_rows, n_cols = values.shape
+    state = _protect(system, None if _all_small(grid) else
+                     lambda s: _movable(grid, s.reshape(grid.shape), flags))
+    return _frame(counts, state)
 
-        def is_total(c: tuple) -> bool:
-            return bool((flags[1] and c[0] == n_rows - 1) or (flags[0] and c[1] == n_cols - 1))
 
-        def open_cells(cells) -> list[tuple]:
-            return [c for c in cells if state[c] == "shown" and values[c] > 0]
+def suppress_nested(table: pd.DataFrame, groups: Mapping[str, str]
+                    ) -> tuple[SuppressedTable, SuppressedTable]:
+    """Suppress ``table`` and the coarser table made by adding its rows up by ``groups`` (row
+    label to group label, for example organisation to sector) together, so that neither can be
+    worked back from the other. Returns (the table, the grouped table), each with totals."""
+    from ..errors import QIDataError
 
-        def near(cells) -> set[tuple]:
-            return {c for line in lines if any(x in cells for x, _ in line) for c, _ in line}
-
-        # withhold, in this order of preference: a body cell sharing a row or column with the
-        # first leaking cell; one sharing a line with any leaking cell; a total near them; any
-        # cell. Within each, the smallest, so that as little as possible is lost.
-        first = near([leaking[0]])
-        every = near(leaking)
-        options = ([c for c in open_cells(first) if not is_total(c)],
-                   [c for c in open_cells(every) if not is_total(c)],
-                   open_cells(every),
-                   open_cells(tuple(c) for c in np.argwhere(state == "shown")))
-        chosen = next((o for o in options if o), None)
-        if chosen is None:
-            break
-        state[min(chosen, key=lambda c: values[c])] = "withheld"
-    return SuppressedTable(counts, pd.DataFrame(state, index=counts.index,
-                                                columns=counts.columns))
+    missing = [str(r) for r in table.index if r not in groups]
+    if missing:
+        raise QIDataError(f"Rows {', '.join(missing)} have no group: give each row of the "
+                          "table a group (for example each organisation its sector).",
+                          field="groups")
+    coarse = table.groupby([groups[r] for r in table.index]).sum()
+    fine_counts, coarse_counts = with_totals(table), with_totals(coarse)
+    fine, grouped = _table_system(fine_counts), _table_system(coarse_counts)
+    offset = fine_counts.size
+    lines = fine.lines + _constraints(coarse_counts.shape, *_shape(coarse_counts), offset)
+    # each body row of the grouped table is the sum of its rows in the fine table, column by
+    # column, Total column included (the grand totals then agree as well)
+    cols = fine_counts.shape[1]
+    for g, label in enumerate(coarse_counts.index):
+        members = [i for i, r in enumerate(fine_counts.index)
+                   if r != TOTAL and groups[r] == label] if label != TOTAL else []
+        for j in range(cols) if members else ():
+            lines.append([(i * cols + j, 1) for i in members] + [(offset + g * cols + j, -1)])
+    system = _System(np.concatenate([fine.values, grouped.values]), lines,
+                     np.concatenate([fine.total, grouped.total]),
+                     np.concatenate([fine.state, grouped.state]),
+                     np.concatenate([fine.floor, grouped.floor]))
+    state = _protect(system)
+    joint = _System(system.values, lines, system.total, state, system.floor)
+    return (_frame(fine_counts, state[:offset], joint, 0),
+            _frame(coarse_counts, state[offset:], joint, offset))
