@@ -17,6 +17,7 @@ M6 = ROOT / "modules" / "m6-spc"
 M7 = ROOT / "modules" / "m7-testing-changes-pdsa"
 M9 = ROOT / "modules" / "m9-co-production"
 M12 = ROOT / "modules" / "m12-leading-and-sponsoring"
+M14 = ROOT / "modules" / "m14-telling-the-story"
 COMMUNITY = ROOT / "book" / "community"
 
 PATHWAYS = sorted((ROOT / "book" / "pathways").glob("*.md"))
@@ -31,9 +32,11 @@ M6_PAGES = sorted(M6.glob("*.md"))
 M7_PAGES = sorted(M7.glob("*.md"))
 M9_PAGES = sorted(M9.glob("*.md"))
 M12_PAGES = sorted(M12.glob("*.md"))
+M14_PAGES = sorted(M14.glob("*.md"))
 COMMUNITY_PAGES = sorted(COMMUNITY.glob("*.md"))
 ALL_PAGES = (PATHWAYS + RESOURCES + TRAINERS + M1_PAGES + M0_PAGES + M2_PAGES + M4_PAGES
-             + M5_PAGES + M6_PAGES + M7_PAGES + M9_PAGES + M12_PAGES + COMMUNITY_PAGES)
+             + M5_PAGES + M6_PAGES + M7_PAGES + M9_PAGES + M12_PAGES + M14_PAGES
+             + COMMUNITY_PAGES)
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _FENCE = re.compile(r"^(`{3,}|:{3,})\s*\{(code-cell|bibliography)\}.*?^\1\s*$", re.S | re.M)

@@ -16,6 +16,7 @@ from ._pages import (
     M7,
     M9,
     M12,
+    M14,
     ROOT,
     code_cells,
     headings,
@@ -24,7 +25,7 @@ from ._pages import (
 
 CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your project",
                     "Further reading"]
-MODULES = [M0, M2, M4, M5, M6, M7, M9, M12]
+MODULES = [M0, M2, M4, M5, M6, M7, M9, M12, M14]
 
 
 @pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)
