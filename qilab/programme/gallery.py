@@ -40,7 +40,9 @@ DEMO_NOTE = ("This is a demonstration. Every project, organisation and number in
 #: signal.
 LABELS = {"improvement": ("Signal of improvement", "▲"), "no signal yet": ("No signal yet", "●"),
           "concern": ("Signal of concern", "▼")}
-_CSS = ".qilab-gallery-entry{border-left:.4rem solid #768692;padding-left:1rem;margin:1.5rem 0}"
+# headings take the text colour around them, so they meet contrast in a dark-mode book too
+_CSS = (".qilab-gallery-entry{border-left:.4rem solid #768692;padding-left:1rem;margin:1.5rem 0}"
+        ".qilab-gallery-entry h2,.qilab-gallery-entry h3{color:inherit}")
 
 
 @dataclass(frozen=True)

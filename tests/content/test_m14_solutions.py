@@ -115,6 +115,8 @@ def test_practice_2_waits_are_stable_and_the_board_chart_misleads(practice):
     assert (chart.parts["longest_run"].iloc[0], chart.parts["n_crossings"].iloc[0]) == (3, 12)
     assert "the longest run is 3 points (the limit is 8) and the line crosses the median 12 " \
         "times" in page
+    low, high = practice["board"].get_ylim()
+    assert (round(low), round(high)) == (7, 11)  # the alt text's "from about 7 to 11 days"
     problems = practice["check_presentation"](chart, practice["board"])
     assert problems[0].startswith("It shows 8 of the 24 points")
     assert "starts at 7.25, not 0: the change from 8.5 to 9.3 looks 6.8 times" in problems[1]
