@@ -56,14 +56,17 @@ def test_a_storyboard_link_shows_when_given(db_url, tmp_path):
 
     made_up = synthetic_programme(people=40, seed=2)
     engine = open_database(db_url)
-    import_files(engine, made_up.write_csvs(tmp_path), today=made_up.today)
-    linked = gallery(engine, {"PRJ-02": "storyboards/PRJ-02.html",
-                              "PRJ-01": "storyboards/PRJ-01.html"})
+    try:
+        import_files(engine, made_up.write_csvs(tmp_path), today=made_up.today)
+        linked = gallery(engine, {"PRJ-02": "storyboards/PRJ-02.html",
+                                  "PRJ-01": "storyboards/PRJ-01.html"})
+        page = gallery_html(engine, storyboards={"PRJ-02": "storyboards/PRJ-02.html",
+                                                 "PRJ-01": "storyboards/PRJ-01.html"})
+    finally:
+        engine.dispose()  # no connection left for the garbage collector to close
     links = {e.project: e.storyboard for e in linked.entries}
     assert links["PRJ-02"] == "storyboards/PRJ-02.html" and links["PRJ-03"] is None
     assert "PRJ-01" not in links  # a link does not bring in a project that was not shared
-    page = gallery_html(engine, storyboards={"PRJ-02": "storyboards/PRJ-02.html",
-                                             "PRJ-01": "storyboards/PRJ-01.html"})
     assert '<a href="storyboards/PRJ-02.html">Storyboard for Project 2</a>' in page
     assert "PRJ-01" not in page and "<h2>Project 1</h2>" not in page
     assert page.count("Storyboard for") == 1
