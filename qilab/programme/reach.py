@@ -81,14 +81,18 @@ class Reach:
 
         The organisation and sector tables count the same people, organisations adding up to
         sectors, so they are suppressed together: neither gives away what the other hides.
+        Their grand total, and the role table's, is the number of people trained, which the
+        report states in words: it is kept on show, and the cells are protected around it.
         """
         if name in ("organisation", "sector"):
             return self._by_place()[name]
-        return suppress(self.tables[name])
+        # the role table's grand total is the number trained, which the report states anyway
+        return suppress(self.tables[name], public_total=name == "role")
 
     def _by_place(self) -> dict[str, SuppressedTable]:
         if "_place_tables" not in self.__dict__:
-            fine, coarse = suppress_nested(self.tables["organisation"], self.sectors)
+            fine, coarse = suppress_nested(self.tables["organisation"], self.sectors,
+                                           public_total=True)
             self.__dict__["_place_tables"] = {"organisation": fine, "sector": coarse}
         return self.__dict__["_place_tables"]
 

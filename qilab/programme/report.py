@@ -87,13 +87,14 @@ class ProgrammeReport:
             by_org = pd.crosstab(self.outcomes["organisation"], self.outcomes["status"])
             by_org = by_org.reindex(columns=list(STATUSES), fill_value=0)
             by_org.index.name, by_org.columns.name = None, None
-            tables["Projects by organisation"] = suppress(by_org)
+            # its grand total is the number of projects, which the report states anyway
+            tables["Projects by organisation"] = suppress(by_org, public_total=True)
         scores = self.progress["score"].dropna()
         if len(scores):
             dist = scores.value_counts().sort_index()
             dist = pd.DataFrame({"projects": dist.to_numpy()}, index=[f"{s:g}" for s in dist.index])
             fine, bands = suppress_nested(dist, {f"{s:g}": "3 or more" if s >= 3 else "below 3"
-                                                 for s in scores.unique()})
+                                                 for s in scores.unique()}, public_total=True)
             tables["Projects by latest progress score"] = fine
             tables["Projects by progress score band"] = bands
         self.__dict__["_published"] = tables

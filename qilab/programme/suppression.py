@@ -1,13 +1,17 @@
 """Small-number suppression for published tables, with secondary suppression.
 
 A count from 1 to 4 in a published table shows as "fewer than 5" (the NHS small-number rule;
-a zero is shown, except in a table whose grand total is itself fewer than 5, where every cell
-is). Hiding one cell is not enough when the table shows totals: a hidden cell is
+a zero is shown, unless that gives the small counts away: see below). Hiding one cell is not enough when the table shows totals: a hidden cell is
 the row total minus the rest of its row. So other cells are hidden too ("withheld") until no
 hidden cell can be worked out from the totals and what is shown. That is checked exactly: for
 each hidden cell a linear programme finds the smallest and largest value it could take, given
 every row and column total, that small counts are 1 to 4 and withheld counts are 5 or more; a
 cell whose smallest and largest agree would leak, so another cell is withheld.
+
+Sometimes withholding is not enough, because the zeros on show give the rest away: nine
+projects in nine cells "fewer than 5", with every other cell 0, must be one each. Then the
+table hides its zeros as well ("fewer than 5" then means 0 to 4; a listed row still has at
+least one), and is protected again.
 
 >>> t = pd.DataFrame({"staff": [40, 3, 25], "patients and carers": [6, 7, 2]},
 ...                  index=["A", "B", "C"])
@@ -83,7 +87,11 @@ class SuppressedTable:
     def ranges(self) -> dict[tuple[str, str], tuple[float, float]]:
         """For each hidden cell, the smallest and largest value consistent with what is shown
         (in this table and in any table published with it)."""
-        system = self._system or _table_system(self.counts, self.state.to_numpy())
+        system = self._system
+        if system is None:
+            base = _table_system(self.counts)
+            system = _System(base.values, base.lines, base.total,
+                             self.state.to_numpy().ravel(), base.floor)
         size = self.counts.size
         own = range(self._offset, self._offset + size)
         found = _ranges(system.values, system.state, system.lines, system.floor,
@@ -92,6 +100,12 @@ class SuppressedTable:
         return {(self.counts.index[(k - self._offset) // cols],
                  self.counts.columns[(k - self._offset) % cols]): span
                 for k, span in found.items()}
+
+    @property
+    def zeros_hidden(self) -> bool:
+        """Whether this table shows its zeros as "fewer than 5" too (see the module notes)."""
+        return self._system is not None and bool(
+            (self._system.floor[self._offset:self._offset + self.counts.size] == 0).any())
 
     def leaks(self) -> list[tuple[str, str]]:
         """Hidden cells whose value can be worked out exactly (empty when suppression works)."""
@@ -143,24 +157,27 @@ def _total_mask(counts: pd.DataFrame) -> np.ndarray:
     return mask.ravel()
 
 
-def _all_small(values: np.ndarray) -> bool:
-    """A table whose grand total is 1 to 4: every cell shows as "fewer than 5", zeros too
-    (otherwise four cells "fewer than 5" adding up to "fewer than 5" must each be 1)."""
-    return bool(values.size) and bool(0 < values.max() < THRESHOLD)
+def _row_totals(counts: pd.DataFrame) -> np.ndarray:
+    """Cells that hold a body row's total (the Total column, or the only column): a row is
+    listed only when it has someone in it, so a reader knows these are at least 1."""
+    mask = np.zeros(counts.shape, bool)
+    rows = counts.shape[0] - (TOTAL in counts.index)
+    mask[:rows, -1] = True
+    return mask.ravel()
 
 
-def _initial_state(values: np.ndarray) -> np.ndarray:
-    if _all_small(values):
-        return np.full(values.shape, "small", dtype=object)
-    return np.where((values > 0) & (values < THRESHOLD), "small", "shown").astype(object)
-
-
-def _table_system(counts: pd.DataFrame, state: np.ndarray | None = None) -> _System:
+def _table_system(counts: pd.DataFrame, zeros_hidden: bool = False) -> _System:
+    """The table's cells, lines and starting state. Counts from 1 to 4 are "small"; with
+    ``zeros_hidden`` every count under 5 is, zeros too, and a hidden count may be 0."""
     values = counts.to_numpy(float).ravel()
-    floor = np.full(values.shape, 0.0 if _all_small(values) else 1.0)
+    if zeros_hidden:
+        state = np.where(values < THRESHOLD, "small", "shown").astype(object)
+        floor = np.where(_row_totals(counts), 1.0, 0.0)
+    else:
+        state = np.where((values > 0) & (values < THRESHOLD), "small", "shown").astype(object)
+        floor = np.ones(values.shape)
     return _System(values, _constraints(counts.shape, *_shape(counts)), _total_mask(counts),
-                   _initial_state(values) if state is None else np.asarray(state).ravel(),
-                   floor)
+                   state, floor)
 
 
 def _movable(values: np.ndarray, state: np.ndarray, shape_flags: tuple[bool, bool]
@@ -273,9 +290,11 @@ def _algebraic_leaks(state: np.ndarray, lines: list[Line]) -> list[int]:
             if null.shape[0] == 0 or np.abs(null[:, k]).max() < 1e-9]
 
 
-def _protect(system: _System, movable: Callable[[np.ndarray], set[int]] | None = None
-             ) -> np.ndarray:
-    """Withhold more cells of ``system`` until no hidden cell can be worked out; the state."""
+def _protect(system: _System, movable: Callable[[np.ndarray], set[int]] | None = None,
+             keep: frozenset[int] = frozenset()) -> tuple[np.ndarray, bool]:
+    """Withhold more cells of ``system`` until no hidden cell can be worked out. Returns the
+    state and whether that worked; cells in ``keep`` (totals published elsewhere) are never
+    withheld."""
     values, lines, total = system.values, system.lines, system.total
     state = system.state.copy()
     while True:
@@ -285,10 +304,11 @@ def _protect(system: _System, movable: Callable[[np.ndarray], set[int]] | None =
                              skip=movable(state) if movable else frozenset())
             leaking = [k for k, (low, high) in ranges.items() if not high - low >= 0.5]
         if not leaking:
-            return state
+            return state, True
 
         def open_cells(cells) -> list[int]:
-            return [c for c in cells if state[c] == "shown" and values[c] > 0]
+            return [c for c in cells if state[c] == "shown" and values[c] > 0
+                    and c not in keep]
 
         def near(cells) -> set[int]:
             return {c for line in lines if any(x in cells for x, _ in line) for c, _ in line}
@@ -312,7 +332,7 @@ def _protect(system: _System, movable: Callable[[np.ndarray], set[int]] | None =
                    open_cells(np.flatnonzero(state == "shown")))
         chosen = next((o for o in options if o), None)
         if chosen is None:
-            return state
+            return state, False
         state[min(chosen, key=lambda c: values[c])] = "withheld"
 
 
@@ -323,22 +343,38 @@ def _frame(counts: pd.DataFrame, state: np.ndarray, system: _System | None = Non
                                                 columns=counts.columns), system, offset)
 
 
-def suppress(table: pd.DataFrame) -> SuppressedTable:
-    """Add totals to a table of counts and hide small counts so they cannot be worked back."""
+def _grand_total(counts: pd.DataFrame, offset: int = 0) -> frozenset[int]:
+    """The flat index of the grand total (the last cell), to keep it on show."""
+    return frozenset({offset + counts.size - 1})
+
+
+def suppress(table: pd.DataFrame, *, public_total: bool = False) -> SuppressedTable:
+    """Add totals to a table of counts and hide small counts so they cannot be worked back.
+
+    ``public_total``: the grand total is published anyway (such as the number of people
+    trained, or of projects, given in the report's text), so it is never withheld: the cells
+    are protected with it on show. (A grand total from 1 to 4 is still hidden.)"""
     counts = with_totals(table)
-    system = _table_system(counts)
     grid = counts.to_numpy(float)
     flags = _shape(counts)
-    state = _protect(system, None if _all_small(grid) else
-                     lambda s: _movable(grid, s.reshape(grid.shape), flags))
-    return _frame(counts, state)
+    keep = _grand_total(counts) if public_total else frozenset()
+    for zeros_hidden in (False, True):
+        system = _table_system(counts, zeros_hidden)
+        movable = None if zeros_hidden else (
+            lambda s: _movable(grid, s.reshape(grid.shape), flags))
+        state, safe = _protect(system, movable, keep)
+        if safe:
+            break
+    return _frame(counts, state, _System(system.values, system.lines, system.total, state,
+                                         system.floor))
 
 
-def suppress_nested(table: pd.DataFrame, groups: Mapping[str, str]
-                    ) -> tuple[SuppressedTable, SuppressedTable]:
+def suppress_nested(table: pd.DataFrame, groups: Mapping[str, str], *,
+                    public_total: bool = False) -> tuple[SuppressedTable, SuppressedTable]:
     """Suppress ``table`` and the coarser table made by adding its rows up by ``groups`` (row
     label to group label, for example organisation to sector) together, so that neither can be
-    worked back from the other. Returns (the table, the grouped table), each with totals."""
+    worked back from the other. Returns (the table, the grouped table), each with totals.
+    ``public_total`` keeps both grand totals on show, as for :func:`suppress`."""
     from ..errors import QIDataError
 
     missing = [str(r) for r in table.index if r not in groups]
@@ -348,9 +384,9 @@ def suppress_nested(table: pd.DataFrame, groups: Mapping[str, str]
                           field="groups")
     coarse = table.groupby([groups[r] for r in table.index]).sum()
     fine_counts, coarse_counts = with_totals(table), with_totals(coarse)
-    fine, grouped = _table_system(fine_counts), _table_system(coarse_counts)
     offset = fine_counts.size
-    lines = fine.lines + _constraints(coarse_counts.shape, *_shape(coarse_counts), offset)
+    lines = (_constraints(fine_counts.shape, *_shape(fine_counts))
+             + _constraints(coarse_counts.shape, *_shape(coarse_counts), offset))
     # each body row of the grouped table is the sum of its rows in the fine table, column by
     # column, Total column included (the grand totals then agree as well)
     cols = fine_counts.shape[1]
@@ -359,11 +395,18 @@ def suppress_nested(table: pd.DataFrame, groups: Mapping[str, str]
                    if r != TOTAL and groups[r] == label] if label != TOTAL else []
         for j in range(cols) if members else ():
             lines.append([(i * cols + j, 1) for i in members] + [(offset + g * cols + j, -1)])
-    system = _System(np.concatenate([fine.values, grouped.values]), lines,
-                     np.concatenate([fine.total, grouped.total]),
-                     np.concatenate([fine.state, grouped.state]),
-                     np.concatenate([fine.floor, grouped.floor]))
-    state = _protect(system)
+    keep = (_grand_total(fine_counts) | _grand_total(coarse_counts, offset) if public_total
+            else frozenset())
+    for zeros_hidden in (False, True):
+        fine, grouped = (_table_system(fine_counts, zeros_hidden),
+                         _table_system(coarse_counts, zeros_hidden))
+        system = _System(np.concatenate([fine.values, grouped.values]), lines,
+                         np.concatenate([fine.total, grouped.total]),
+                         np.concatenate([fine.state, grouped.state]),
+                         np.concatenate([fine.floor, grouped.floor]))
+        state, safe = _protect(system, keep=keep)
+        if safe:
+            break
     joint = _System(system.values, lines, system.total, state, system.floor)
     return (_frame(fine_counts, state[:offset], joint, 0),
             _frame(coarse_counts, state[offset:], joint, offset))

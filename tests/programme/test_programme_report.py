@@ -142,6 +142,14 @@ def test_counts_of_projects_are_published_suppressed_too(report, programme, tmp_
     assert by_org.counts.loc[TOTAL, ["improvement", "no signal yet", "concern"]].tolist() == [
         truth["improvement"], truth["no signal yet"], truth["concern"]] == [3, 3, 3]
     assert by_org.counts.loc[TOTAL, TOTAL] == programme.truth["projects"]
+    # the number of projects is stated in words, so the tables keep it on show (and protect
+    # their cells around it: here only by hiding the zeros too)
+    assert by_org.display().loc[TOTAL, TOTAL] == "9" and by_org.zeros_hidden
+    scores = tables["Projects by latest progress score"]
+    assert scores.display().loc[TOTAL, "projects"] == "9"
+    for name in ("People trained by organisation", "People trained by sector",
+                 "People trained by role"):
+        assert tables[name].display().loc[TOTAL, TOTAL] == f"{programme.truth['reach']:,}"
     latest = pd.Series(programme.truth["progress_latest"])
     bands = tables["Projects by progress score band"]
     assert bands.counts.loc["3 or more", "projects"] == (latest >= 3).sum()
@@ -156,6 +164,7 @@ def test_counts_of_projects_are_published_suppressed_too(report, programme, tmp_
     assert not re.search(r"\b3 (improvement|no signal yet|concern)\b", text)
     assert "<caption>Projects by organisation</caption>" in level_4
     assert "<caption>Projects by latest progress score</caption>" in text
+    assert "Projects registered: 9. Projects with a progress score: 9;" in text
 
 
 def test_organisation_and_sector_tables_cannot_be_worked_back_from_each_other(report):

@@ -35,9 +35,11 @@ def possible_values(s) -> dict[tuple, set[int]]:
         if has_col and state[i, -1] == "shown" and in_row:
             derived[in_row[-1]] = i
     free = [c for c in hidden if c not in derived]
-    # a table whose grand total is "fewer than 5" hides its zeros too: there small is 0 to 4
-    low = 0 if state[-1, -1] == "small" else 1
-    ranges = [np.arange(low, 5) if state[c] == "small" else np.arange(5, upper(*c) + 1)
+    # a table that hides its zeros too: there small is 0 to 4, except a listed row's total
+    low = np.zeros(values.shape, int) if s.zeros_hidden else np.ones(values.shape, int)
+    if s.zeros_hidden:
+        low[:n_r, -1] = 1
+    ranges = [np.arange(low[c], 5) if state[c] == "small" else np.arange(5, upper(*c) + 1)
               for c in free]
     assert np.prod([len(r) for r in ranges], dtype=float) < 3e6, "table too big to brute force"
     grids = np.meshgrid(*ranges, indexing="ij") if ranges else []
@@ -61,7 +63,7 @@ def possible_values(s) -> dict[tuple, set[int]]:
             if state[i, j] == "shown":
                 ok &= cell == values[i, j]
             elif state[i, j] == "small":
-                ok &= (cell >= low) & (cell <= 4)
+                ok &= (cell >= low[i, j]) & (cell <= 4)
             else:
                 ok &= cell >= 5
     return {(counts.index[i], counts.columns[j]): set(full[ok, i, j].tolist())
@@ -249,3 +251,16 @@ def test_random_nested_tables_never_leak(rows, labels):
     for s in (fine, coarse):
         counts = s.counts.to_numpy()
         assert ((s.state.to_numpy() != "shown") | ~((counts > 0) & (counts < 5))).all()
+
+
+def test_a_published_total_with_zeros_on_show_would_give_the_ones_away():
+    # five people in five cells and a zero: with the total of 5 on show, every shown zero
+    # leaves the five "fewer than 5" cells no room but 1 each
+    table = pd.DataFrame({"staff": [0, 1, 1], "patients": [1, 1, 1]}, index=["A", "B", "C"])
+    plain = suppress(table)
+    assert plain.display().loc[TOTAL, TOTAL] == WITHHELD and plain.leaks() == []
+    public = suppress(table, public_total=True)  # the report states the total anyway
+    assert public.display().loc[TOTAL, TOTAL] == "5"
+    assert public.zeros_hidden and public.display().loc["A", "staff"] == SMALL
+    assert public.leaks() == []
+    assert_safe(public)
