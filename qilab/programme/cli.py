@@ -8,7 +8,7 @@
     qilab programme knowledge
     qilab programme outcomes
     qilab programme report [--out FOLDER] [--no-pdf]
-    qilab programme gallery [--out FOLDER]
+    qilab programme gallery [--out FOLDER] [--storyboard PROJECT=LINK ...]
     qilab programme dashboard [--port N]
     qilab programme pseudonyms LEARNER [LEARNER ...]
     qilab programme match buddies|coaches [--capacity N] [--pin A=B] [--forbid A=B] [--save]
@@ -84,6 +84,9 @@ def add_programme_parser(subparsers: argparse._SubParsersAction) -> None:
     p = step("gallery", "write the gallery of shared projects (HTML)")
     p.add_argument("--out", default="programme-gallery", help="folder (default "
                    "programme-gallery)")
+    p.add_argument("--storyboard", action="append", default=[], metavar="PROJECT=LINK",
+                   help="link a shared project to its storyboard (a web address or a path "
+                   "from the gallery page); repeatable")
     p = step("dashboard", "serve the faculty's dashboard on this computer (Voila)")
     p.add_argument("--port", type=int, default=8867, help="port on 127.0.0.1 (default 8867)")
     p = step("pseudonyms", "show which pseudonym belongs to each learner id you give")
@@ -148,7 +151,9 @@ def _run(args: argparse.Namespace) -> int:
     elif args.step == "gallery":
         from .gallery import write_gallery
 
-        print(f"Gallery written: {write_gallery(engine, args.out)}")
+        links = dict(_pairs(args.storyboard, "storyboard",
+                            "PROJECT=LINK (a project id, then its storyboard's address)"))
+        print(f"Gallery written: {write_gallery(engine, args.out, links)}")
     elif args.step == "dashboard":
         import subprocess
 
@@ -169,13 +174,14 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
+def _pairs(values: list[str], option: str,
+           form: str = "A=B (the two ids as the match step prints them)"
+           ) -> list[tuple[str, str]]:
     pairs = []
     for value in values:
         left, sep, right = value.partition("=")
         if not sep or not left.strip() or not right.strip():
-            raise QIDataError(f"--{option} {value!r}: write it as A=B (the two ids as the "
-                              "match step prints them).", field=option)
+            raise QIDataError(f"--{option} {value!r}: write it as {form}.", field=option)
         pairs.append((left.strip(), right.strip()))
     return pairs
 

@@ -11,13 +11,13 @@ in the monthly totals, and once for each tier they complete in the tier table.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import Engine, text
 
-from .suppression import SuppressedTable, suppress
+from .suppression import SuppressedTable, suppress, suppress_nested
 
 if TYPE_CHECKING:
     from ..charts.spc import SPCResult
@@ -70,13 +70,31 @@ class Reach:
     target: int
     by_month: pd.DataFrame
     tables: dict[str, pd.DataFrame]
+    sectors: dict[str, str] = field(default_factory=dict)  # organisation to its sector
+
 
     def chart(self) -> "SPCResult":
         return reach_chart(self.by_month, self.target)
 
     def published(self, name: str) -> SuppressedTable:
-        """The breakdown ``name`` with small numbers suppressed, ready to publish."""
-        return suppress(self.tables[name])
+        """The breakdown ``name`` with small numbers suppressed, ready to publish.
+
+        The organisation and sector tables count the same people, organisations adding up to
+        sectors, so they are suppressed together: neither gives away what the other hides.
+        Their grand total, and the role table's, is the number of people trained, which the
+        report states in words: it is kept on show, and the cells are protected around it.
+        """
+        if name in ("organisation", "sector"):
+            return self._by_place()[name]
+        # the role table's grand total is the number trained, which the report states anyway
+        return suppress(self.tables[name], public_total=name == "role")
+
+    def _by_place(self) -> dict[str, SuppressedTable]:
+        if "_place_tables" not in self.__dict__:
+            fine, coarse = suppress_nested(self.tables["organisation"], self.sectors,
+                                           public_total=True)
+            self.__dict__["_place_tables"] = {"organisation": fine, "sector": coarse}
+        return self.__dict__["_place_tables"]
 
     def explain(self) -> str:
         share = self.total / self.target if self.target else 0
@@ -110,4 +128,6 @@ def reach(records: "Records", target: int = TARGET) -> Reach:
     tier_table.index = [t.capitalize() for t in order]
     tables = {"tier": tier_table, "organisation": _split(trained, "organisation"),
               "sector": _split(trained, "sector"), "role": _split(trained, "role")}
-    return Reach(len(first), target, monthly(first, pd.Timestamp(records.read_on)), tables)
+    sectors = dict(zip(trained["organisation"], trained["sector"]))
+    return Reach(len(first), target, monthly(first, pd.Timestamp(records.read_on)), tables,
+                 sectors)

@@ -2,8 +2,8 @@
 
 Level 1 *reaction* (how people rated the training), level 2 *learning* (knowledge gain and
 certificates), level 3 *behaviour* (projects, progress scores, coaching, events) and level 4
-*results* (whether projects' own measures improved). Every count of people is published
-through :mod:`qilab.programme.suppression`; no person is named or identified.
+*results* (whether projects' own measures improved). Every published count, of people and of
+projects, goes through :mod:`qilab.programme.suppression`; no person is named or identified.
 
 >>> import tempfile, pathlib
 >>> from qilab.programme.db import open_database
@@ -27,7 +27,7 @@ from .frames import Records, load
 from .knowledge import Knowledge, knowledge
 from .outcomes import STATUSES, Outcome, outcomes, progress_summary
 from .reach import TARGET, Reach, reach
-from .suppression import SMALL, SuppressedTable, suppress
+from .suppression import SMALL, TOTAL, SuppressedTable, suppress, suppress_nested
 
 LEVELS = ("Reaction", "Learning", "Behaviour", "Results")
 
@@ -72,7 +72,9 @@ class ProgrammeReport:
         }
 
     def published_tables(self) -> dict[str, SuppressedTable]:
-        """Every table of people counts in the report, suppressed (worked out once)."""
+        """Every table of counts in the report, of people and of projects, suppressed (worked
+        out once). The progress-score table and the count of projects at 3 or more are the
+        same projects grouped two ways, so they are suppressed together."""
         if "_published" in self.__dict__:
             return self.__dict__["_published"]
         tables = {f"People trained by {name}": self.reach.published(name)
@@ -81,6 +83,20 @@ class ProgrammeReport:
         if len(self.events):
             tables["Knowledge-sharing events"] = suppress(
                 self.events.set_index("title")[["attended", "did not attend"]])
+        if len(self.outcomes):
+            by_org = pd.crosstab(self.outcomes["organisation"], self.outcomes["status"])
+            by_org = by_org.reindex(columns=list(STATUSES), fill_value=0)
+            by_org.index.name, by_org.columns.name = None, None
+            # its grand total is the number of projects, which the report states anyway
+            tables["Projects by organisation"] = suppress(by_org, public_total=True)
+        scores = self.progress["score"].dropna()
+        if len(scores):
+            dist = scores.value_counts().sort_index()
+            dist = pd.DataFrame({"projects": dist.to_numpy()}, index=[f"{s:g}" for s in dist.index])
+            fine, bands = suppress_nested(dist, {f"{s:g}": "3 or more" if s >= 3 else "below 3"
+                                                 for s in scores.unique()}, public_total=True)
+            tables["Projects by latest progress score"] = fine
+            tables["Projects by progress score band"] = bands
         self.__dict__["_published"] = tables
         return tables
 
@@ -155,6 +171,19 @@ def _figure(result) -> str:
     return show(result.plot(), alt=result.alt_text())._repr_html_()
 
 
+def _cell(table: SuppressedTable | None, row: str, column: str) -> str:
+    """One cell of a published table as published ("0" when there is no table); a table of
+    one row has no Total row, so its Total is that row."""
+    if table is None:
+        return "0"
+    shown = table.display()
+    if row == TOTAL and row not in shown.index:
+        row = shown.index[0]
+    if column == TOTAL and column not in shown.columns:
+        column = shown.columns[0]
+    return shown.loc[row, column] if row in shown.index else "0"
+
+
 def _count(n: int) -> str:
     return SMALL if 0 < n < 5 else f"{n:,}"
 
@@ -164,9 +193,10 @@ def _html(r: ProgrammeReport, title: str) -> str:
     e = html.escape
     parts = [f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{e(title)}'
              f"</title><style>{_CSS}</style></head><body><main><h1>{e(title)}</h1>",
-             f'<p class="note">Figures as at {r.read_on:%d %B %Y}. Counts of people from 1 to 4 '
-             f'show as "{SMALL}"; other cells marked "withheld" are hidden so that small counts '
-             "cannot be worked out from the totals. No person is named.</p>",
+             f'<p class="note">Figures as at {r.read_on:%d %B %Y}. Counts of people or projects '
+             f'from 1 to 4 show as "{SMALL}"; other cells marked "withheld" are hidden so that '
+             "small counts cannot be worked out from the totals, or from another table of the "
+             "same people or projects. No person is named.</p>",
              "<h2>Reach</h2>", f"<p>{e(r.reach.explain())}</p>"]
     if len(r.reach.by_month) >= 2:
         parts.append(_figure(r.reach.chart()))
@@ -184,24 +214,26 @@ def _html(r: ProgrammeReport, title: str) -> str:
     parts += [f"<h2>Level 2: {LEVELS[1].lower()}</h2>",
               f"<p>{e(r.knowledge.explain()) if r.knowledge.gain.n >= 5 else e(SMALL.capitalize() + ' people have both a pre and a post knowledge score so far.')}</p>",
               _table(r.published_tables()["Certificates by tier"], "Certificates by tier")]
-    scored = r.progress.dropna(subset=["score"])
+    published = r.published_tables()
+    projects = _cell(published.get("Projects by organisation"), TOTAL, TOTAL)
+    scored = _cell(published.get("Projects by latest progress score"), TOTAL, "projects")
+    at_3 = _cell(published.get("Projects by progress score band"), "3 or more", "projects")
     parts += [f"<h2>Level 3: {LEVELS[2].lower()}</h2>",
-              f"<p>{f['projects']} projects registered; {f['projects_scored']} have a progress "
-              f"score, and {f['projects_at_3_or_more']} are at 3 (modest improvement) or "
-              f"above on the 0.5 to 5 scale. Coaches held {f['coaching_sessions']} coaching "
-              "sessions.</p>"]
-    if len(scored):
-        dist = scored["score"].value_counts().sort_index()
-        parts.append(_plain_table(pd.DataFrame({"Latest progress score": [f"{s:g}" for s in
-                                                                           dist.index],
-                                                "Projects": dist.to_numpy()}),
-                                  "Projects by latest progress score"))
+              f"<p>Projects registered: {projects}. Projects with a progress score: {scored}; "
+              f"at 3 (modest improvement) or above on the 0.5 to 5 scale: {at_3}. Coaches held "
+              f"{f['coaching_sessions']} coaching sessions.</p>"]
+    if "Projects by latest progress score" in published:
+        parts.append(_table(published["Projects by latest progress score"],
+                            "Projects by latest progress score"))
     if "Knowledge-sharing events" in r.published_tables():
         parts.append(_table(r.published_tables()["Knowledge-sharing events"],
                             "Knowledge-sharing events by event"))
     parts += [f"<h2>Level 4: {LEVELS[3].lower()}</h2>",
               "<p>Each project's own measure, charted with the rules the project chose: "
-              + "; ".join(f"{f['outcomes'][s]} {s}" for s in STATUSES) + ".</p>"]
+              + "; ".join(f"{_cell(published.get('Projects by organisation'), TOTAL, s)} {s}"
+                          for s in STATUSES) + ".</p>"]
+    if "Projects by organisation" in published:
+        parts.append(_table(published["Projects by organisation"], "Projects by organisation"))
     shared = r.outcomes[r.outcomes["consent_to_share"].astype(bool)]
     if len(shared):
         parts.append(_plain_table(shared[["project", "title", "measure", "status", "reason"]]

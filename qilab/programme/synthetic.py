@@ -16,7 +16,7 @@ import csv
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -110,10 +110,30 @@ def _series(rng: np.random.Generator, kind: str, direction: str, months: int) ->
     return [round(float(x), 1) for x in base]
 
 
+#: Made-up project titles and measures for demonstrations (the book's gallery), in the order
+#: of the generated projects: even ones aim to decrease their measure, odd ones to increase it.
+DEMO_PROJECTS = (
+    ("Quicker first assessment in a minor injuries unit",
+     "median minutes from arrival to first assessment"),
+    ("More discharges before noon on a medical ward", "discharges before noon (%)"),
+    ("Shorter waits for a home care package", "days from referral to package start"),
+    ("More medication reviews in care homes", "residents with a review this month (%)"),
+    ("Fewer missed physiotherapy sessions", "missed sessions per month"),
+    ("More patients screened for malnutrition", "patients screened within 24 hours (%)"),
+    ("Quicker answers on the duty social work line", "median seconds to answer a call"),
+    ("More carers offered a carer's assessment", "carers offered an assessment (%)"),
+    ("Fewer repeat calls to a GP practice", "repeat calls per day"),
+)
+
+
 def synthetic_programme(people: int = 300, *, months: int = 24, projects: int = 9,
                         seed: int = 1, start: date = date(2024, 1, 1),
-                        secret: bytes | None = None) -> Synthetic:
-    """A made-up programme of ``people`` over ``months`` months from ``start``."""
+                        secret: bytes | None = None,
+                        project_names: Sequence[tuple[str, str]] | None = None) -> Synthetic:
+    """A made-up programme of ``people`` over ``months`` months from ``start``.
+
+    Projects are called "Project 1", "Project 2" ... with "Measure 1" ..., unless
+    ``project_names`` gives (title, measure) for each (such as :data:`DEMO_PROJECTS`)."""
     from ..cohort.certificates import Record, verification_code
 
     rng = np.random.default_rng(seed)
@@ -187,10 +207,12 @@ def synthetic_programme(people: int = 300, *, months: int = 24, projects: int = 
         org_name, _, _, spellings = ORGANISATIONS[j % len(ORGANISATIONS)]
         lead = leads[j] if j < len(leads) else ""
         project_rows.append({
-            "project": pid, "title": f"Project {j + 1}", "organisation": spellings[0],
+            "project": pid, "organisation": spellings[0],
+            "title": project_names[j][0] if project_names else f"Project {j + 1}",
             "lead": lead, "priority": ["Falls", "Discharge", "Access"][j % 3],
             "aim": f"Move the measure of project {j + 1} by 15% by the end of the year",
-            "measure": f"Measure {j + 1}", "direction": direction,
+            "measure": project_names[j][1] if project_names else f"Measure {j + 1}",
+            "direction": direction,
             "chart": "i" if j % 2 else "run", "rules": "mdc" if j % 2 else "anhoej",
             "baseline_points": "12", "registered": _uk(start),
             "consent_to_share": "yes" if j % 4 else "no"})

@@ -22,6 +22,7 @@ M12 = ROOT / "modules" / "m12-leading-and-sponsoring"
 M13 = ROOT / "modules" / "m13-coaching-improvement-teams"
 M10 = ROOT / "modules" / "m10-sustain-and-spread"
 M11 = ROOT / "modules" / "m11-system-level-data"
+M14 = ROOT / "modules" / "m14-telling-the-story"
 COMMUNITY = ROOT / "book" / "community"
 
 PATHWAYS = sorted((ROOT / "book" / "pathways").glob("*.md"))
@@ -41,10 +42,11 @@ M12_PAGES = sorted(M12.glob("*.md"))
 M13_PAGES = sorted(M13.glob("*.md"))
 M10_PAGES = sorted(M10.glob("*.md"))
 M11_PAGES = sorted(M11.glob("*.md"))
+M14_PAGES = sorted(M14.glob("*.md"))
 COMMUNITY_PAGES = sorted(COMMUNITY.glob("*.md"))
 ALL_PAGES = (PATHWAYS + RESOURCES + TRAINERS + M1_PAGES + M0_PAGES + M2_PAGES + M4_PAGES
              + M5_PAGES + M6_PAGES + M7_PAGES + M9_PAGES + M12_PAGES + M13_PAGES
-             + COMMUNITY_PAGES + M3_PAGES + M8_PAGES + M10_PAGES + M11_PAGES)
+             + COMMUNITY_PAGES + M3_PAGES + M8_PAGES + M10_PAGES + M11_PAGES + M14_PAGES)
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _FENCE = re.compile(r"^(`{3,}|:{3,})\s*\{(code-cell|bibliography)\}.*?^\1\s*$", re.S | re.M)

@@ -21,6 +21,7 @@ from ._pages import (
     M11,
     M12,
     M13,
+    M14,
     ROOT,
     code_cells,
     headings,
@@ -29,7 +30,7 @@ from ._pages import (
 
 CLOSING_SECTIONS = ["Practice", "Check your understanding", "Apply it to your project",
                     "Further reading"]
-MODULES = [M0, M2, M3, M4, M5, M6, M7, M8, M9, M10, M11, M12, M13]
+MODULES = [M0, M2, M3, M4, M5, M6, M7, M8, M9, M10, M11, M12, M13, M14]
 
 
 @pytest.mark.parametrize("folder", MODULES, ids=lambda f: f.name)

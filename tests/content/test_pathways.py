@@ -190,3 +190,16 @@ def module_of(doc: str) -> str:
 def test_aware_starts_where_its_list_and_the_next_button_start():
     start = section(read(BOOK / "pathways" / "aware.md"), "How to start")
     assert "Start with [the Model for Improvement]" not in start
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_every_module_a_pathway_names_is_a_link_to_a_page_that_exists(tier):
+    page = BOOK / "pathways" / f"{tier}.md"
+    items = [line for line in section(read(page), "The modules").splitlines()
+             if re.match(r"\d+\. ", line)]
+    assert items, f"{tier}: no numbered modules under 'The modules'"
+    for line in items:
+        link = re.match(r"\d+\. \[[^\]]+\]\(([^)]+\.md)\)", line)
+        assert link, f"{tier}: this module is named but not linked: {line!r}"
+        target = (page.parent / link.group(1)).resolve()
+        assert target.is_file(), f"{tier}: {line!r} links to {target}, which does not exist"

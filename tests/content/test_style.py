@@ -15,7 +15,7 @@ from ._pages import ALL_PAGES, M1, M1_PAGES, PATHWAYS, ROOT, headings, prose, re
 PROPER_WORDS = {
     "QI", "PDSA", "PDSA:", "NHS", "IHI", "HRA", "QIKAT-R", "SPC", "GP", "RAG", "XmR",
     "Aware", "Foundation", "Practitioner", "Coach", "Leaders",
-    "England", "Ward", "Oak", "House", "I", "Pareto",
+    "England", "Ward", "Oak", "House", "I", "Pareto", "A3", "A3s",
     "Anhøj", "Millbrook", "Surgery", "Mr", "Potato", "Head", "Arnstein's", "NIHR",
     # control chart names (M6) and the people they are named after
     "P", "U", "G", "T", "P′", "U′", "Laney's",

@@ -40,7 +40,8 @@ def test_spreadsheets_to_report(tmp_path, capsys, monkeypatch):
     projects = list(__import__("csv").DictReader((tmp_path / "demo" / "projects.csv").open()))
     for p in projects:  # shared projects shown, failures too; the others not at all
         assert (f"<h2>{p['title']}</h2>" in gallery) == (p["consent_to_share"] == "yes")
-    assert "<strong>Concern</strong>" in gallery and "<strong>Improvement</strong>" in gallery
+    assert ("<strong>Signal of concern</strong>" in gallery
+            and "<strong>Signal of improvement</strong>" in gallery)
     assert gallery.count('alt="This') == sum(p["consent_to_share"] == "yes" for p in projects)
     assert main(["programme", "match", "coaches", *db, "--save"]) == 0
     out = capsys.readouterr().out

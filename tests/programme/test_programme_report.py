@@ -133,3 +133,48 @@ def test_pdf_report_when_chromium_is_installed(report, tmp_path):
     paths = write_report(report, tmp_path)
     assert [p.name for p in paths] == ["report.html", "report.pdf"]
     assert paths[1].read_bytes()[:5] == b"%PDF-" and paths[1].stat().st_size > 10_000
+
+
+def test_counts_of_projects_are_published_suppressed_too(report, programme, tmp_path):
+    tables = report.published_tables()
+    by_org = tables["Projects by organisation"]
+    truth = pd.Series(programme.truth["outcomes"]).value_counts()
+    assert by_org.counts.loc[TOTAL, ["improvement", "no signal yet", "concern"]].tolist() == [
+        truth["improvement"], truth["no signal yet"], truth["concern"]] == [3, 3, 3]
+    assert by_org.counts.loc[TOTAL, TOTAL] == programme.truth["projects"]
+    # the number of projects is stated in words, so the tables keep it on show (and protect
+    # their cells around it: here only by hiding the zeros too)
+    assert by_org.display().loc[TOTAL, TOTAL] == "9" and by_org.zeros_hidden
+    scores = tables["Projects by latest progress score"]
+    assert scores.display().loc[TOTAL, "projects"] == "9"
+    for name in ("People trained by organisation", "People trained by sector",
+                 "People trained by role"):
+        assert tables[name].display().loc[TOTAL, TOTAL] == f"{programme.truth['reach']:,}"
+    latest = pd.Series(programme.truth["progress_latest"])
+    bands = tables["Projects by progress score band"]
+    assert bands.counts.loc["3 or more", "projects"] == (latest >= 3).sum()
+    for name in ("Projects by organisation", "Projects by latest progress score",
+                 "Projects by progress score band"):
+        counts, shown = tables[name].counts.to_numpy(), tables[name].display().to_numpy()
+        assert (shown[(counts > 0) & (counts < 5)] == SMALL).all(), name
+        assert tables[name].leaks() == [], name
+    text = write_report(report, tmp_path, pdf=False)[0].read_text()
+    level_4 = text.split("<h2>Level 4: results</h2>")[1]
+    assert f"{SMALL} improvement; {SMALL} no signal yet; {SMALL} concern" in level_4
+    assert not re.search(r"\b3 (improvement|no signal yet|concern)\b", text)
+    assert "<caption>Projects by organisation</caption>" in level_4
+    assert "<caption>Projects by latest progress score</caption>" in text
+    assert "Projects registered: 9. Projects with a progress score: 9;" in text
+
+
+def test_organisation_and_sector_tables_cannot_be_worked_back_from_each_other(report):
+    tables = report.published_tables()
+    by_org, by_sector = tables["People trained by organisation"], tables["People trained by sector"]
+    sectors = report.reach.sectors
+    # every body row of the sector table is the sum of its organisations' rows
+    body = by_org.counts.drop(index=TOTAL, errors="ignore")
+    summed = body.groupby([sectors[o] for o in body.index]).sum()
+    assert summed.equals(by_sector.counts.drop(index=TOTAL, errors="ignore").loc[summed.index])
+    # leaks() of a table suppressed with another checks both together
+    assert by_org.leaks() == [] and by_sector.leaks() == []
+    assert by_org._system is by_sector._system is not None
