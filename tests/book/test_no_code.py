@@ -138,12 +138,13 @@ def test_exercise_box_offers_the_hub_only_when_configured():
 
 
 def test_fixture_book_exercise_links_to_its_hub(fixture_book):
-    """With a hub configured (the rebranded test book), the box carries the theme's own
-    nbgitpuller launch link for the page."""
+    """With a hub configured (the rebranded test book), the box carries an nbgitpuller link
+    that opens the widget's app (apps/aim-builder.ipynb) in Voila on that hub."""
     page = (fixture_book / "tests/fixtures/book/widgets.html").read_text(encoding="utf8")
     assert "Reduce falls" in page, "the aim builder's preview shows the page's own example"
     box = re.search(r'<aside class="qi-do-exercise"[\s\S]*?</aside>', page).group(0)
     assert re.search(r'href="https://hub\.example\.org/hub/user-redirect/git-pull\?', box)
+    assert "urlpath=voila%2Frender%2Fqi-exercises%2Fapps%2Faim-builder.ipynb" in box
 
 
 def test_multiple_choice_questions_mark_themselves(built_book):
