@@ -16,6 +16,9 @@ Then, through the hub as each person would:
 - removing the added learner (README) takes them out of the course's groups, with no restart;
 - exchange attacks: listing, deleting or renaming another's submission, pre-making a course's
   exchange folder.
+- the book's "Do this exercise" link for the run chart builder, followed in chromium by a
+  signed-out learner: sign-in, nbgitpuller clones the curriculum (a git-daemon-served snapshot
+  of this checkout, curriculum_repo.py), the app opens in Voila with no code and draws a chart.
 
 Users, servers and the hub are removed afterwards, also when a test fails. Needs root; in CI
 (CI=true) not being able to run is a failure, elsewhere a skip.
