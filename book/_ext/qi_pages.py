@@ -386,11 +386,14 @@ def exercise_box(pagename: str, tier: str, hub: str, region: str) -> str:
         f'<a href="{up}book/how-to-use.html#on-your-own-computer">the steps in How to use '
         f"this book</a>, then open <code>{html.escape(pagename)}.md</code> in JupyterLab and "
         "choose <em>Run</em>, then <em>Run All Cells</em>.</li>")
-    book = tier if tier in WORKBOOK_TIERS else "Foundation"
-    ways.append(
-        f'<li><strong>On paper</strong>: print the <a href="{workbook_href(pagename, book)}">'
-        f"{book} workbook (PDF)</a>. It has this page and the blank forms and templates a "
-        "workshop needs.</li>")
+    if tier and tier not in WORKBOOK_TIERS:  # a resource page: in no workbook
+        ways.append("<li><strong>On paper</strong>: print this page. It has the blank form.</li>")
+    else:
+        book = tier if tier in WORKBOOK_TIERS else "Foundation"
+        ways.append(
+            f'<li><strong>On paper</strong>: print the <a href="{workbook_href(pagename, book)}">'
+            f"{book} workbook (PDF)</a>. It has this page and the blank forms and templates a "
+            "workshop needs.</li>")
     return ('<aside class="qi-do-exercise" aria-label="Do this exercise">'
             '<p class="qi-do-exercise-title">Do this exercise</p>'
             "<p>The form above is a preview: this website cannot run it. Do it in one of "

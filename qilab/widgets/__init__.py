@@ -20,6 +20,7 @@ _EXPORTS: dict[str, str] = {
     "ProcessMapBuilder": "qilab.widgets.diagrams",
     "StakeholderGridBuilder": "qilab.widgets.diagrams",
     "FiveWhysBuilder": "qilab.widgets.diagrams",
+    "CoachingLogForm": "qilab.widgets.coaching_log",
 }
 
 __all__ = list(_EXPORTS)

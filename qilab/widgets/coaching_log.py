@@ -32,13 +32,14 @@ from .forms import (
     read_text,
     text_field,
 )
+from .static import StaticPreview
 
 __all__ = ["CoachingLogForm"]
 
 SCORES = [0.5 * k for k in range(1, 11)]
 
 
-class CoachingLogForm(widgets.VBox):
+class CoachingLogForm(StaticPreview, widgets.VBox):
     """Coach, team, date, stage, what was agreed and the progress score; "Add to the log"."""
 
     def __init__(self, path: str | os.PathLike = "coaching-log.csv") -> None:

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
 from qi_pages import (  # noqa: E402 - the book's extension, found above
+    WORKBOOK_TIERS,
     is_prose,
     retag,
     split_choices,
@@ -118,11 +119,16 @@ def test_no_page_has_a_live_looking_widget(built_book):
         for box in found:
             previews += 1
             assert "On your own computer" in box and "how-to-use.html#on-your-own-computer" in box
-            assert re.search(r'href="[./]*_static/workbooks/\w+-workbook\.pdf"', box)
+            if TIERS[name] in WORKBOOK_TIERS:
+                assert re.search(r'href="[./]*_static/workbooks/\w+-workbook\.pdf"', box)
+            else:  # a resource page, printed on its own (the coaching log)
+                assert "print this page" in box
             assert "git-pull" not in box, "hub link shown although no hub is configured"
         for preview in re.findall(r'<div class="qi-exercise-preview"[\s\S]*?<aside', body):
             assert not CONTROLS.search(preview), f"{name}: a control in a static preview"
-    assert previews >= 9  # aim, 5 diagram builders, measures, run chart, PDSA form and ramps
+    # aim, 5 diagram builders, measures, run chart, chart chooser, PDSA form and ramps,
+    # coaching log
+    assert previews >= 9
 
 
 def test_exercise_box_offers_the_hub_only_when_configured():
