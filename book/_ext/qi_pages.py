@@ -13,18 +13,23 @@
   dropdown.
 - **Exercises that need a kernel.** qilab widgets show a static preview in the book
   (``qilab.widgets.static``); after each one this adds a "Do this exercise" box: on the hub
-  (one click, only when ``branding.jupyterhub_url`` is set; the link is the theme's own
-  nbgitpuller launch link), on your own computer, or on paper (the tier's workbook PDF).
+  (one click, only when ``branding.jupyterhub_url`` and ``repository_url`` are set: an
+  nbgitpuller link that pulls the curriculum into ``~/qi-exercises`` and opens the widget's app
+  from ``apps/`` in Voila, with no code), on your own computer, or on paper (the tier's
+  workbook PDF).
 - **Explanations as prose.** Printed text that is sentences (such as a result's
   ``explain()``), not a table, is shown as paragraphs instead of a scrolling monospace box.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import html
+import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import yaml
 from docutils import nodes
@@ -269,13 +274,97 @@ def make_quizzes(app: Sphinx, doctree: nodes.document) -> None:
 BOX_MARKER = "<!--qi-do-exercise-->"
 
 
-def hub_launch_url(context: dict[str, Any]) -> str:
-    """The theme's own JupyterHub (nbgitpuller) launch link for this page, or ''."""
+#: The apps: one small notebook per exercise that only shows its widget (see apps/README.md).
+APPS = ROOT / "apps"
+#: The folder in a learner's home that the hub links pull the curriculum into (nbgitpuller's
+#: ``targetpath``). Not ``qi-curriculum``: the one-machine hub copies the curriculum there
+#: (deploy/local/qi_spawner.py), and nbgitpuller cannot update a folder that is not a clone.
+HUB_FOLDER = "qi-exercises"
+
+
+def app_widgets(notebook: Path) -> list[str]:
+    """The qilab widget classes an app imports (from ``qilab.widgets`` or a module in it).
+
+    >>> app_widgets(APPS / "run-chart-builder.ipynb")
+    ['RunChartBuilder']
+    """
+    cells = json.loads(notebook.read_text(encoding="utf8"))["cells"]
+    names: list[str] = []
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "qilab.widgets"):
+                names.extend(alias.name for alias in node.names)
+    return names
+
+
+def app_index(apps: Path = APPS) -> dict[str, str]:
+    """widget class name -> the app (file name in ``apps/``) that shows it."""
+    index: dict[str, str] = {}
+    for notebook in sorted(apps.glob("*.ipynb")):
+        for name in app_widgets(notebook):
+            index.setdefault(name, notebook.name)
+    return index
+
+
+def app_launch_url(branding: dict[str, Any], app: str) -> str:
+    """The hub link that pulls the curriculum (nbgitpuller) and opens ``app`` in Voila, or ''
+    when the book has no hub (``jupyterhub_url``) or no repository (``repository_url``).
+
+    >>> url = app_launch_url({"jupyterhub_url": "https://hub.example.nhs.uk/",
+    ...     "repository_url": "https://github.com/example/qi", "repository_branch": "main"},
+    ...     "run-chart-builder.ipynb")
+    >>> url.split("?")[0]
+    'https://hub.example.nhs.uk/hub/user-redirect/git-pull'
+    >>> "urlpath=voila%2Frender%2Fqi-exercises%2Fapps%2Frun-chart-builder.ipynb" in url
+    True
+    """
+    hub = (branding.get("jupyterhub_url") or "").strip().rstrip("/")
+    repo = (branding.get("repository_url") or "").strip()
+    if not hub or not repo:
+        return ""
+    query = {"repo": repo}
+    if branding.get("repository_branch"):
+        query["branch"] = branding["repository_branch"]
+    query["targetpath"] = HUB_FOLDER
+    query["urlpath"] = f"voila/render/{HUB_FOLDER}/apps/{app}"
+    return f"{hub}/hub/user-redirect/git-pull?{urlencode(query)}"
+
+
+def into_hub_folder(url: str) -> str:
+    """The theme's JupyterHub launch link, made to pull into :data:`HUB_FOLDER` too (so the
+    page's button and the exercises' links share one clone, and neither meets the one-machine
+    hub's copied ``~/qi-curriculum``).
+
+    >>> url = into_hub_folder("https://hub/hub/user-redirect/git-pull?repo=https://git/x/qi"
+    ...                       "&urlpath=lab/tree/qi/modules/m1/aim.md&branch=main")
+    >>> sorted(parse_qsl(url.partition("?")[2]))  # doctest: +NORMALIZE_WHITESPACE
+    [('branch', 'main'), ('repo', 'https://git/x/qi'), ('targetpath', 'qi-exercises'),
+     ('urlpath', 'lab/tree/qi-exercises/modules/m1/aim.md')]
+    """
+    base, _, query = url.partition("?")
+    params = dict(parse_qsl(query))
+    if "git-pull" not in base or "urlpath" not in params or "repo" not in params:
+        return url
+    clone = params["repo"].rstrip("/").split("/")[-1]
+    for ui in ("lab/tree/", "tree/"):
+        if params["urlpath"].startswith(f"{ui}{clone}/"):
+            params["urlpath"] = f"{ui}{HUB_FOLDER}/" + params["urlpath"][len(ui + clone) + 1:]
+            params["targetpath"] = HUB_FOLDER
+            return f"{base}?{urlencode(params)}"
+    return url
+
+
+def retarget_launch_button(app: Sphinx, pagename: str, templatename: str, context: dict,
+                           doctree: Any) -> None:
+    """The page's JupyterHub launch button pulls into :data:`HUB_FOLDER` (see above)."""
     for group in context.get("header_buttons", []) or []:
         for button in group.get("buttons", []) or []:
             if button.get("text") == "JupyterHub" and button.get("url"):
-                return str(button["url"])
-    return ""
+                button["url"] = into_hub_folder(str(button["url"]))
 
 
 def workbook_href(pagename: str, tier: str) -> str:
@@ -290,17 +379,21 @@ def exercise_box(pagename: str, tier: str, hub: str, region: str) -> str:
         ways.append(
             f'<li><strong>On the hub</strong>: <a class="qi-launch" href="{html.escape(hub)}">'
             f"open this exercise on {html.escape(region)}'s JupyterHub</a>. One click; sign in "
-            "if asked. Your answers are saved in your own space on the hub.</li>")
+            "if asked. It opens as a form, with no code. What you save stays in your own space "
+            "on the hub.</li>")
     ways.append(
         "<li><strong>On your own computer</strong>: follow "
         f'<a href="{up}book/how-to-use.html#on-your-own-computer">the steps in How to use '
         f"this book</a>, then open <code>{html.escape(pagename)}.md</code> in JupyterLab and "
         "choose <em>Run</em>, then <em>Run All Cells</em>.</li>")
-    book = tier if tier in WORKBOOK_TIERS else "Foundation"
-    ways.append(
-        f'<li><strong>On paper</strong>: print the <a href="{workbook_href(pagename, book)}">'
-        f"{book} workbook (PDF)</a>. It has this page and the blank forms and templates a "
-        "workshop needs.</li>")
+    if tier and tier not in WORKBOOK_TIERS:  # a resource page: in no workbook
+        ways.append("<li><strong>On paper</strong>: print this page. It has the blank form.</li>")
+    else:
+        book = tier if tier in WORKBOOK_TIERS else "Foundation"
+        ways.append(
+            f'<li><strong>On paper</strong>: print the <a href="{workbook_href(pagename, book)}">'
+            f"{book} workbook (PDF)</a>. It has this page and the blank forms and templates a "
+            "workshop needs.</li>")
     return ('<aside class="qi-do-exercise" aria-label="Do this exercise">'
             '<p class="qi-do-exercise-title">Do this exercise</p>'
             "<p>The form above is a preview: this website cannot run it. Do it in one of "
@@ -314,9 +407,22 @@ def add_exercise_boxes(app: Sphinx, pagename: str, templatename: str, context: d
         return
     branding = getattr(app, "env_branding", {}) or {}
     tier = _tiers(app).get(pagename, "")
-    box = exercise_box(pagename, tier, hub_launch_url(context),
-                       branding.get("region_name", "your region"))
-    context["body"] = body.replace(BOX_MARKER, box)
+    region = branding.get("region_name", "your region")
+    apps = getattr(app, "_qi_apps", None)
+    if apps is None:
+        apps = app._qi_apps = app_index()  # type: ignore[attr-defined]
+    parts = body.split(BOX_MARKER)
+    out = [parts[0]]
+    for before, after in zip(parts, parts[1:]):
+        shown = re.findall(r'data-qi-widget="(\w+)"', before)
+        widget = shown[-1] if shown else ""
+        hub = app_launch_url(branding, apps[widget]) if widget in apps else ""
+        if not hub and app_launch_url(branding, "any.ipynb"):
+            logger.warning("%s: no app in apps/ shows the %s widget, so its Do this exercise "
+                           "box has no hub link; add one (see apps/README.md)", pagename,
+                           widget or "(unnamed)")
+        out.append(exercise_box(pagename, tier, hub, region) + after)
+    context["body"] = "".join(out)
 
 
 # --- explanations as prose -----------------------------------------------------------------
@@ -418,9 +524,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", source_read)
     app.connect("doctree-read", make_quizzes)
     app.connect("doctree-resolved", prose_outputs)
-    # After the theme has built its launch buttons (priority 501).
     app.connect("html-page-context", add_exercise_boxes, priority=950)
+    # After the theme has made its launch buttons (priority 501).
+    app.connect("html-page-context", retarget_launch_button, priority=950)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
-__all__ = ["toc_tiers", "retag", "tag_code_cells", "split_choices", "is_prose", "exercise_box"]
+__all__ = ["toc_tiers", "retag", "tag_code_cells", "split_choices", "is_prose", "exercise_box",
+           "app_index", "app_launch_url", "app_widgets"]

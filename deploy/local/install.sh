@@ -10,7 +10,8 @@
 #      read and run it;
 #   3. Jupyter settings for everyone: nbgrader's (deploy/local/nbgrader_config.py and the
 #      submit step it names, qi_exchange.py), MyST pages
-#      open as notebooks (lab-overrides.json), trainer tools off (jupyter/learner/); and the
+#      open as notebooks (lab-overrides.json), trainer tools off and Voila's settings for the
+#      exercises' apps (jupyter/learner/) with the dashboards' Voila template; and the
 #      trainers' settings in $PREFIX/trainer-jupyter (jupyter/trainer/);
 #   4. installs configurable-http-proxy from npm into $PREFIX/npm (needs Node.js 20);
 #   5. makes the unix groups qi-learners and qi-trainers and the grader account qi-grader (a
@@ -49,6 +50,10 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 PYTHON="$(command -v "$PYTHON")"
+if ! command -v git >/dev/null; then
+  echo "git is needed: the book's exercise links pull the curriculum with it (apt-get install git)" >&2
+  exit 1
+fi
 if ! runuser -u nobody -- "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
   echo "$PYTHON is not a Python 3.11+ that every user can run (try PYTHON=/usr/bin/python3)" >&2
   exit 1
@@ -92,6 +97,11 @@ install -m 0644 "$REPO/deploy/local/jupyter/trainer/labconfig/page_config.json" 
 # The book's launch links open MyST pages (.md) as notebooks (jupytext), not as text.
 mkdir -p "$PREFIX/venv/share/jupyter/lab/settings"
 install -m 0644 "$REPO/deploy/local/lab-overrides.json" "$PREFIX/venv/share/jupyter/lab/settings/overrides.json"
+# The exercises' apps and the dashboards open in Voila with the offline, accessible template
+# (jupyter_server_config.json above chooses it).
+mkdir -p "$PREFIX/venv/share/jupyter/voila/templates"
+rm -rf "$PREFIX/venv/share/jupyter/voila/templates/qilab"
+cp -R "$REPO/dashboards/share/jupyter/voila/templates/qilab" "$PREFIX/venv/share/jupyter/voila/templates/qilab"
 
 echo "4/7 configurable-http-proxy $CHP_VERSION -> $PREFIX/npm"
 npm install --silent --no-audit --no-fund --prefix "$PREFIX/npm" "configurable-http-proxy@$CHP_VERSION"
@@ -129,6 +139,6 @@ fi
 render "$REPO/deploy/local/jupyterhub.service" > "$SYSTEMD_DIR/jupyterhub.service"
 chmod -R a+rX "$PREFIX"
 
-runuser -u nobody -- "$PREFIX/venv/bin/python" -c 'import qilab, nbgrader, jupyterhub, nbgitpuller'
+runuser -u nobody -- "$PREFIX/venv/bin/python" -c 'import qilab, nbgrader, jupyterhub, nbgitpuller, voila'
 echo "Installed. Next: edit $QI_ETC/hub.yml, add people with deploy/local/add-user.sh,"
 echo "then start the hub: see deploy/README.md."

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import yaml
@@ -164,10 +165,12 @@ def test_rebranding_changes_the_book(fixture_book):
     launch = re.search(r'href="(https://hub\.example\.org/hub/user-redirect/git-pull\?[^"]+)"',
                        page)
     assert launch, "no JupyterHub launch button on a notebook page"
-    url = launch.group(1).replace("&amp;", "&")
-    assert "repo=https%3A//git.example.org/qi/curriculum" in url
-    assert "urlpath=lab/tree/curriculum/tests/fixtures/book/widgets" in url
-    assert "branch=main" in url
+    query = dict(parse_qsl(urlsplit(launch.group(1).replace("&amp;", "&")).query))
+    assert query["repo"] == "https://git.example.org/qi/curriculum"
+    # into ~/qi-exercises, the folder the exercises' links use too (book/_ext/qi_pages.py)
+    assert query["targetpath"] == "qi-exercises"
+    assert query["urlpath"].startswith("lab/tree/qi-exercises/tests/fixtures/book/widgets")
+    assert query["branch"] == "main"
 
 
 def test_launch_buttons_off_by_default(built_book):

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
 from qi_pages import (  # noqa: E402 - the book's extension, found above
+    WORKBOOK_TIERS,
     is_prose,
     retag,
     split_choices,
@@ -118,11 +119,16 @@ def test_no_page_has_a_live_looking_widget(built_book):
         for box in found:
             previews += 1
             assert "On your own computer" in box and "how-to-use.html#on-your-own-computer" in box
-            assert re.search(r'href="[./]*_static/workbooks/\w+-workbook\.pdf"', box)
+            if TIERS[name] in WORKBOOK_TIERS:
+                assert re.search(r'href="[./]*_static/workbooks/\w+-workbook\.pdf"', box)
+            else:  # a resource page, printed on its own (the coaching log)
+                assert "print this page" in box
             assert "git-pull" not in box, "hub link shown although no hub is configured"
         for preview in re.findall(r'<div class="qi-exercise-preview"[\s\S]*?<aside', body):
             assert not CONTROLS.search(preview), f"{name}: a control in a static preview"
-    assert previews >= 9  # aim, 5 diagram builders, measures, run chart, PDSA form and ramps
+    # aim, 5 diagram builders, measures, run chart, chart chooser, PDSA form and ramps,
+    # coaching log
+    assert previews >= 9
 
 
 def test_exercise_box_offers_the_hub_only_when_configured():
@@ -138,12 +144,13 @@ def test_exercise_box_offers_the_hub_only_when_configured():
 
 
 def test_fixture_book_exercise_links_to_its_hub(fixture_book):
-    """With a hub configured (the rebranded test book), the box carries the theme's own
-    nbgitpuller launch link for the page."""
+    """With a hub configured (the rebranded test book), the box carries an nbgitpuller link
+    that opens the widget's app (apps/aim-builder.ipynb) in Voila on that hub."""
     page = (fixture_book / "tests/fixtures/book/widgets.html").read_text(encoding="utf8")
     assert "Reduce falls" in page, "the aim builder's preview shows the page's own example"
     box = re.search(r'<aside class="qi-do-exercise"[\s\S]*?</aside>', page).group(0)
     assert re.search(r'href="https://hub\.example\.org/hub/user-redirect/git-pull\?', box)
+    assert "urlpath=voila%2Frender%2Fqi-exercises%2Fapps%2Faim-builder.ipynb" in box
 
 
 def test_multiple_choice_questions_mark_themselves(built_book):

@@ -16,6 +16,9 @@ Then, through the hub as each person would:
 - removing the added learner (README) takes them out of the course's groups, with no restart;
 - exchange attacks: listing, deleting or renaming another's submission, pre-making a course's
   exchange folder.
+- the book's "Do this exercise" link for the run chart builder, followed in chromium by a
+  signed-out learner: sign-in, nbgitpuller clones the curriculum (a git-daemon-served snapshot
+  of this checkout, curriculum_repo.py), the app opens in Voila with no code and draws a chart.
 
 Users, servers and the hub are removed afterwards, also when a test fails. Needs root; in CI
 (CI=true) not being able to run is a failure, elsewhere a skip.
@@ -336,6 +339,61 @@ def test_every_readme_step_was_followed(hub):
     hub.readme.finished()
 
 
+
+def test_a_learner_opens_the_run_chart_builder_as_an_app_from_the_book(hub, chromium_page):
+    """The run chart builder's "Do this exercise" link, made by the book's own code with this hub
+    and a git repository of the curriculum: followed in a real browser, signed out. The learner
+    signs in, nbgitpuller pulls the curriculum into ~/qi-exercises, and Voila on the learner's
+    own server shows the app with no code; pasted numbers draw the chart. Nobody else can open
+    the learner's app."""
+    import requests
+
+    from . import curriculum_repo
+
+    started = time.perf_counter()
+    hub.spawn(LEARNER)
+    page, watch = chromium_page
+    with curriculum_repo.served(hub.base) as repo:
+        link = _exercise_link(hub.url, repo, "RunChartBuilder")
+        page.goto(link)  # signed out: the hub asks the learner to sign in first
+        page.locator("input[name=username]").fill(LEARNER)
+        page.locator("input[name=password]").fill(hub.password)
+        page.locator("input[name=password]").press("Enter")
+        app = re.compile(rf"/user/{LEARNER}/voila/render/qi-exercises/apps/"
+                         r"run-chart-builder\.ipynb$")
+        page.wait_for_url(app, timeout=90_000)
+        paste = page.locator(".widget-textarea textarea").first
+        paste.wait_for(timeout=90_000)
+    assert (_home(LEARNER) / "qi-exercises" / ".git").is_dir()
+    assert (_home(LEARNER) / "qi-exercises").stat().st_uid == _uid(LEARNER)
+
+    # No code: the code cell shows only its output (no input area, editor, prompt or
+    # highlighted source), and not a line of the app's source is in the page.
+    assert page.locator(".jp-CodeCell").count() == 1
+    code = page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeCell .jp-Cell-inputWrapper, "
+                        ".jp-InputPrompt, .jp-InputArea-editor, .jp-CodeMirrorEditor, "
+                        ".cm-editor, .CodeMirror, .highlight")
+    assert code.count() == 0
+    assert "from qilab" not in page.content() and "RunChartBuilder(" not in page.content()
+    assert "There was an error when executing cell" not in page.content()
+
+    paste.fill("\n".join(str(v) for v in
+                          [12, 15, 11, 14, 13, 16, 12, 15, 14, 13, 11, 15, 20, 21, 22, 23, 21, 24]))
+    chart = page.locator("figure.qilab-chart img")
+    chart.wait_for(timeout=60_000)
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 100")
+    assert "run chart" in chart.get_attribute("alt") and "18 points" in chart.get_attribute("alt")
+    assert watch.third_party == [], watch.third_party
+
+    # Another person's own token cannot open this learner's app.
+    other = requests.get(f"{hub.url}/user/{LEARNER}/voila/render/qi-exercises/apps/"
+                         "run-chart-builder.ipynb", timeout=60, allow_redirects=False,
+                         headers={"Authorization": f"token {_token_of(hub, TRAINER)}"})
+    assert other.status_code == 403, other.status_code
+    seconds = time.perf_counter() - started
+    print(f"\napp from the book (sign in, pull, open, draw): {seconds:.1f} s")
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 def _uid(user: str) -> int:
@@ -450,3 +508,24 @@ def _probe_results(course_dir: Path) -> dict:
                 if line.startswith("QI-PROBE "):
                     return json.loads(line.removeprefix("QI-PROBE "))
     raise AssertionError(f"the probe printed nothing in {notebook}")
+
+
+def _exercise_link(hub_url: str, repo: str, widget: str) -> str:
+    """The hub link in the "Do this exercise" box after ``widget``'s preview, as the book's
+    extension makes it for a book whose branding names this hub and repository."""
+    import html
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(hh.ROOT / "book" / "_ext"))
+    import qi_pages
+
+    import qilab.widgets
+
+    preview = getattr(qilab.widgets, widget)().static_preview()
+    app = SimpleNamespace(_qi_tiers={}, env_branding={
+        "jupyterhub_url": hub_url, "repository_url": repo, "repository_branch": "main"})
+    context = {"body": preview}
+    qi_pages.add_exercise_boxes(app, "modules/page", "page.html", context, None)
+    found = re.search(r'<a class="qi-launch" href="([^"]+)"', context["body"])
+    assert found, context["body"]
+    return html.unescape(found.group(1))
