@@ -32,6 +32,16 @@ from .identity import identify, learner_seed
 
 __all__ = ["AwareAssessment", "nbgrader_submit"]
 
+#: ipywidgets gives each radio option one fixed-height line, so a long option wraps over the
+#: next one (which then cannot be clicked): let options take the height they need.
+_STYLE = """<style>
+.qi-assessment .widget-radio-box label { height: auto !important; min-height: 1.6em;
+  line-height: 1.4 !important; white-space: normal !important; margin: 0 0 0.45em 0;
+  align-items: flex-start; }
+.qi-assessment .widget-radio-box input { margin-top: 0.25em; flex: none; }
+.qi-assessment .widget-radio-box { height: auto !important; }
+</style>"""
+
 
 def nbgrader_submit(folder: str | os.PathLike[str], course: str | None = None,
                     extra_args: tuple[str, ...] = (), timeout: float = 120) -> str:
@@ -79,6 +89,7 @@ class AwareAssessment(widgets.VBox):
         self.saved: Path | None = None
         self.questions: list[widgets.Widget] = []
         parts: list[widgets.Widget] = [
+            widgets.HTML(_STYLE),
             heading("Aware assessment: what quality improvement is", 2),
             paragraph(f"There are {len(self.paper)} questions; you need 6 right (75%) to pass. "
                       "Your questions and the order of the options are chosen for you "
@@ -103,6 +114,7 @@ class AwareAssessment(widgets.VBox):
         self.messages = MessageArea()
         parts += [self.submit_button, self.messages]
         super().__init__(parts, layout=widgets.Layout(max_width="52em"))
+        self.add_class("qi-assessment")
 
     def answers(self) -> dict[str, str]:
         """The answers given so far, by question id."""
