@@ -10,8 +10,9 @@ trainer's ``qilab cohort`` steps then collect, autograde in the sandbox and cert
 - tampered answers files, each graded in the same batch and refused item by item with a clear
   reason (0 for every item), never stopping the batch: another learner's file copied in,
   another learner's questions under one's own name, an extra answer, a "score" field, an
-  oversized file, bytes that are not text, text that is not JSON, and no answers file at all.
-  (An answers file that is a link never reaches the grader: collect refuses the entry.)
+  oversized file and text that is not JSON. (An answers file that is a link never reaches the
+  grader: collect refuses the whole entry. A missing file or bytes that are not UTF-8 are refused
+  by the same reader: tests/cohort/test_assessment_units.py.)
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -58,8 +58,8 @@ def answer_in_the_app(app: AwareAssessment, right: int) -> None:
     app.submit_button.click()
 
 
-def _tampered(base: Path) -> dict[str, tuple[object, str]]:
-    """learner -> (answers file content: text, bytes, or a link target; the refusal)."""
+def _tampered() -> dict[str, tuple[str, str]]:
+    """learner -> (the answers file's text, the reason it is refused)."""
     other = assessment.answers_text("aa-pass", _key("aa-pass"))
     others_questions = assessment.answers_text("aa-copier2", _key("aa-pass"))
     own = _key("aa-extra")
@@ -73,9 +73,7 @@ def _tampered(base: Path) -> dict[str, tuple[object, str]]:
         "aa-score": (json.dumps(doc), "fields it should not have"),
         "aa-big": (assessment.answers_text("aa-big", {"c01": "A" * 40_000}),
                    f"larger than {assessment.MAX_FILE_BYTES} bytes"),
-        "aa-garbled": (b"{\"schema\": \"qilab.aware-answers\", \xff\xfe", "not UTF-8"),
         "aa-notjson": ("answers: A, B, C, D", "not valid JSON"),
-        "aa-none": (None, "missing from the submission"),
     }
 
 
@@ -96,17 +94,12 @@ def cohort(tmp_path_factory):
             f"--Exchange.cache={base / 'cache' / learner}"))
         apps[learner] = app = AwareAssessment(folder, learner=learner, submit=submit)
         answer_in_the_app(app, right)
-    tampered = _tampered(base)
+    tampered = _tampered()
     for learner, (content, _) in tampered.items():
         folder = base / "homes" / learner / ASSIGNMENT
         shutil.copytree(released, folder)
         path = folder / assessment.ANSWERS_FILE
-        if content is None:
-            pass  # submitted without answers
-        elif isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
+        path.write_text(content)
         steps.submit_for(course, learner, ASSIGNMENT, folder, when=ON_TIME)
     collected = steps.collect(course, ASSIGNMENT)
     graded = subprocess.run(
