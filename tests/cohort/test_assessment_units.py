@@ -52,6 +52,7 @@ def test_marks_come_from_the_values_on_the_learners_own_paper(given, right):
     ("[1, 2]", "not a qilab.aware-answers file"),
     ("{" * 5000 + "}" * 5000, "not valid JSON"),
     (assessment.answers_text("bob", _key("bob")), "saved for another learner"),
+    (assessment.answers_text("ann", _key("bob")), "not on this learner's paper"),
     (assessment.answers_text("ann", {**_key(), "c99": "A"}), "not on this learner's paper"),
     (json.dumps({**json.loads(assessment.answers_text("ann", _key())), "score": 8}),
      "fields it should not have"),

@@ -8,9 +8,9 @@ trainer's ``qilab cohort`` steps then collect, autograde in the sandbox and cert
 - aa-pass answers all 8 right, aa-six 6 (75%): both are certified;
 - aa-five answers 5 right (62%): refused, with the reason;
 - tampered answers files, each graded in the same batch and refused item by item with a clear
-  reason (0 for every item), never stopping the batch: another learner's file copied in,
-  another learner's questions under one's own name, an extra answer, a "score" field, an
-  oversized file and text that is not JSON. (An answers file that is a link never reaches the
+  reason (0 for every item), never stopping the batch: another learner's file copied in, an
+  extra answer to a question id not on the paper, a "score" field, an oversized file and text
+  that is not JSON. (An answers file that is a link never reaches the
   grader: collect refuses the whole entry. A missing file or bytes that are not UTF-8 are refused
   by the same reader: tests/cohort/test_assessment_units.py.)
 """
@@ -61,14 +61,12 @@ def answer_in_the_app(app: AwareAssessment, right: int) -> None:
 def _tampered() -> dict[str, tuple[str, str]]:
     """learner -> (the answers file's text, the reason it is refused)."""
     other = assessment.answers_text("aa-pass", _key("aa-pass"))
-    others_questions = assessment.answers_text("aa-copier2", _key("aa-pass"))
     own = _key("aa-extra")
     extra = assessment.answers_text("aa-extra", {**own, "c99": "A"})
     doc = json.loads(assessment.answers_text("aa-score", _key("aa-score")))
     doc["score"] = 8
     return {
         "aa-copier": (other, "saved for another learner"),
-        "aa-copier2": (others_questions, "not on this learner's paper"),
         "aa-extra": (extra, "not on this learner's paper"),
         "aa-score": (json.dumps(doc), "fields it should not have"),
         "aa-big": (assessment.answers_text("aa-big", {"c01": "A" * 40_000}),
