@@ -104,6 +104,11 @@ def test_a_learner_answers_in_the_voila_app_and_submits(app_server, chromium_pag
             page.get_by_role("radio", name=f"{letter}. {q['options'][letter]}").check()
         else:
             page.get_by_label(f"Question {q['number']}").fill(key[q["id"]])
+    # ipywidgets holds back value updates while earlier ones are pending but sends a click at
+    # once: on a loaded machine a click can overtake the last answer. A person is never that
+    # quick; a short pause keeps the test faithful to real use.
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(700)
     submit.click()
     page.get_by_text("Submitted.").wait_for(timeout=60_000)
 
