@@ -202,9 +202,9 @@ def certify(course: Course, tier_name: str, *, evidence: str | os.PathLike | Non
         raise QIDataError(f"The {tier.title} tier needs manually assessed evidence "
                           f"({', '.join(e.id for e in tier.evidence)}): pass --evidence "
                           "evidence.csv.", field="evidence")
-    rule_ids = [r.id for r in tier.assignments]
-    for rid in rule_ids:
-        course.require_assignment(rid)
+    for rule in tier.assignments:
+        course.require_assignment(rule.id)
+    rule_ids = [aid for r in tier.assignments for aid in (r.id, *r.instead)]
     if rule_ids:
         course.require_gradebook()
     scores, names, waiting = gradebook_scores(course, rule_ids)

@@ -921,6 +921,7 @@ def _chart_problems(ch: Any, min_points: int) -> list[str]:
 #: Task name -> assignment (whose seed the task uses).
 TASKS: dict[str, str] = {
     "aware.quiz": "aware-quiz",
+    "aware.assessment": "aware-assessment",
     "foundation.run_chart": "foundation",
     "foundation.measures": "foundation",
     "foundation.aim": "foundation",
@@ -944,6 +945,9 @@ def task_items(task: str) -> tuple[Any, ...]:
     """
     if task == "aware.quiz":
         return tuple(range(1, QUIZ_LENGTH + 1))
+    if task == "aware.assessment":
+        from .assessment import LENGTH
+        return tuple(range(1, LENGTH + 1))
     if task in ("foundation.run_chart", "practice.run_chart"):
         return tuple(_RUN_CHART_HINTS)
     if task == "practitioner.evidence":
@@ -983,6 +987,9 @@ def run_task(task: str, answer: Any, seed: int, items: Sequence[Any] | None = No
                               f"{', '.join(map(repr, known)) or 'none'}.", field="items")
     if task == "aware.quiz":
         return check_quiz_answer(seed, answer, wanted)
+    if task == "aware.assessment":  # the answer is the saved answers file's text
+        from .assessment import check_answers
+        return check_answers(answer, seed, wanted)
     if task in ("foundation.run_chart", "practice.run_chart"):
         return _check_run_chart(_expected_run_chart(task, seed), answer, wanted)
     if task == "foundation.measures":

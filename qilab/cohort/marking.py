@@ -20,6 +20,10 @@ error, or a number it shows). Code in a learner's notebook controls that display
    and the feedback show what was marked, and say so when the kernel had shown a pass that
    the grader did not find.
 
+An answer written as ``saved_answers('<file>')`` (the Aware assessment, answered with widgets
+that save a file) is not asked of the kernel at all: the grader reads that file from its own
+copy of the submission (:func:`file_answer`, :func:`read_submitted_file`).
+
 Graded test cells without such a call (tests a course adds of its own) keep nbgrader's
 scoring; ``tests/exercises/test_marking.py`` checks that every test cell in ``exercises/`` has
 one. :func:`for_feedback` keeps, of all outputs, only the grader's verdicts.
@@ -33,7 +37,10 @@ from __future__ import annotations
 import ast
 import asyncio
 import json
+import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..errors import QIDataError
@@ -95,6 +102,47 @@ def grader_checks(source: str) -> list[GraderCheck]:
     return found
 
 
+_FILE_CALL = "saved_answers"
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def file_answer(expression: str) -> str | None:
+    """The file named by an answer written as ``saved_answers('name')`` (or
+    ``module.saved_answers('name')``), or None for any other answer expression.
+
+    >>> file_answer("_clean.saved_answers('aware-answers.json')")
+    'aware-answers.json'
+    >>> file_answer("answers") is None, file_answer("saved_answers('../x')") is None
+    (True, True)
+    """
+    try:
+        node = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.Call) or node.keywords or len(node.args) != 1:
+        return None
+    name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+    arg = node.args[0]
+    if name != _FILE_CALL or not isinstance(arg, ast.Constant) or not isinstance(arg.value, str):
+        return None
+    return arg.value if _FILE_NAME.fullmatch(arg.value) and ".." not in arg.value else None
+
+
+def read_submitted_file(folder: str | os.PathLike[str] | None, name: str) -> tuple[str, Any]:
+    """``("ok", text)`` of a saved answers file in the grader's copy of a submission, or
+    ``("refused", reason)``; never follows a link, reads at most the size limit."""
+    from .assessment import read_answers_file
+
+    if folder is None:
+        return ("refused", "the grader could not find the submission's folder")
+    try:
+        return ("ok", read_answers_file(Path(folder) / name))
+    except QIDataError as exc:
+        return ("refused", str(exc))
+    except OSError as exc:
+        return ("refused", f"the answers file could not be read ({type(exc).__name__})")
+
+
 def _is_test_cell(cell: Any) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) \
@@ -115,6 +163,7 @@ async def take_answers(client: Any, cell: Any) -> None:
         wanted = grader_checks(cell.source)
     except QIDataError:
         return  # SaveGraderMarks reports it and scores 0
+    wanted = [check for check in wanted if file_answer(check.answer) is None]
     if not wanted:
         return
     from jupyter_core.utils import ensure_async
@@ -169,6 +218,9 @@ def mark_cell(checks_: list[GraderCheck], answers: dict[str, tuple[str, Any]], s
     for check in checks_:
         state, value = answers.get(check.answer, ("unreadable", "the test did not run to its "
                                                   "end, so no answer was read"))
+        if state == "refused":
+            problems.append(str(value))
+            continue
         if state != "ok":
             problems.append(f"Not marked: {value}.")
             continue
@@ -212,6 +264,15 @@ def _save_grader_marks_class() -> type:
         """nbgrader's ``SaveAutoGrades``, except that a test cell with grader checks gets
         the grader's marks (:func:`mark_cell`), and the grader's verdict as its output."""
 
+        def _submission_folder(self) -> Path | None:
+            """The grader's copy of this submission, as collected (``submitted_directory``,
+            which ``qilab cohort autograde`` stages before any kernel starts)."""
+            course = self.config.get("CourseDirectory", {})
+            root, sub = course.get("root"), course.get("submitted_directory")
+            if not root or not sub:
+                return None
+            return Path(root) / sub / self.student_id / self.assignment_id
+
         def _add_score(self, cell: Any, resources: Any) -> None:
             if not _is_test_cell(cell):
                 return super()._add_score(cell, resources)
@@ -237,7 +298,12 @@ def _save_grader_marks_class() -> type:
             if broken:
                 score, message = 0.0, broken
             else:
-                answers = resources.get(ANSWERS, {}).get(grade_id, {})
+                answers = dict(resources.get(ANSWERS, {}).get(grade_id, {}))
+                for check in wanted:
+                    name = file_answer(check.answer)
+                    if name is not None:  # read by the grader, never asked of the kernel
+                        answers[check.answer] = read_submitted_file(
+                            self._submission_folder(), name)
                 score, message = mark_cell(wanted, answers, self.student_id, points)
             kernel_score, _ = utils.determine_grade(cell, self.log)
             cell.outputs = [_verdict_output(score, points, message, kernel_score)]

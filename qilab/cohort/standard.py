@@ -27,6 +27,8 @@ class AssignmentRule:
     min_percent: float
     per_notebook: bool = False
     scope: str = "all"  # "all" points, or only "autograded" ones
+    #: assignments accepted in its place, on the same terms (``instead:`` in the file)
+    instead: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,13 @@ def load_standard(path: str | os.PathLike | None = None) -> Standard:
             if scope not in ("all", "autograded"):
                 raise QIDataError(f"{where}: scope {scope!r} must be 'all' or 'autograded'.",
                                   field="scope")
+            instead = rule.get("instead") or []
+            if not isinstance(instead, list):
+                raise QIDataError(f"{where}: 'instead' must be a list of assignment ids.",
+                                  field="instead")
             rules.append(AssignmentRule(str(_need(rule, "id", where)), pct,
-                                        bool(rule.get("per_notebook", False)), scope))
+                                        bool(rule.get("per_notebook", False)), scope,
+                                        tuple(str(i) for i in instead)))
         items = [EvidenceItem(str(_need(e, "id", where)), " ".join(str(e.get("description",
                                                                              "")).split()))
                  for e in body.get("evidence") or []]
@@ -131,6 +138,27 @@ def load_standard(path: str | os.PathLike | None = None) -> Standard:
 Scores = dict[str, dict[str, dict[str, tuple[float, float]]]]
 
 
+def _assignment_reasons(rule: AssignmentRule, aid: str, notebooks: Any) -> list[str]:
+    """Why ``aid``'s scores do not meet ``rule`` (empty when they do)."""
+    if not notebooks:
+        return [f"{aid}: not submitted or not graded yet"]
+    reasons = []
+    what = "of the autograded points" if rule.scope == "autograded" else "of the points"
+    parts = {name: nb.get(rule.scope, (0.0, 0.0)) for name, nb in notebooks.items()}
+    got = sum(s for s, _ in parts.values())
+    most = sum(m for _, m in parts.values())
+    pct = 100.0 * got / most if most else 0.0
+    if pct + 1e-9 < rule.min_percent:
+        reasons.append(f"{aid}: {pct:.0f}% {what}, below the {rule.min_percent:g}% needed")
+    if rule.per_notebook and len(parts) > 1:
+        for name, (s, m) in sorted(parts.items()):
+            npct = 100.0 * s / m if m else 0.0
+            if npct + 1e-9 < rule.min_percent:
+                reasons.append(f"{aid}/{name}: {npct:.0f}%, below the "
+                               f"{rule.min_percent:g}% needed for each module")
+    return reasons
+
+
 def decide(tier: Tier, learner: str, scores: Scores,
            evidence: dict[tuple[str, str], bool], held: set[str] | None = None) -> Decision:
     """Apply ``tier`` to one learner.
@@ -145,27 +173,25 @@ def decide(tier: Tier, learner: str, scores: Scores,
     True
     >>> decide(t, "bob", {"aware-quiz": {"quiz": {"all": (7, 10)}}}, {}).reasons
     ('aware-quiz: 70% of the points, below the 75% needed',)
+    >>> t2 = Tier("aware", "Aware", "", (AssignmentRule("aware-assessment", 75,
+    ...           instead=("aware-quiz",)),), ())
+    >>> decide(t2, "ann", {"aware-quiz": {"quiz": {"all": (8, 10)}}}, {}).met
+    True
+    >>> decide(t2, "cal", {}, {}).reasons
+    ('aware-assessment or aware-quiz: not submitted or not graded yet',)
     """
     reasons: list[str] = []
     for rule in tier.assignments:
-        notebooks = scores.get(rule.id)
-        if not notebooks:
-            reasons.append(f"{rule.id}: not submitted or not graded yet")
-            continue
-        what = "of the autograded points" if rule.scope == "autograded" else "of the points"
-        parts = {name: nb.get(rule.scope, (0.0, 0.0)) for name, nb in notebooks.items()}
-        got = sum(s for s, _ in parts.values())
-        most = sum(m for _, m in parts.values())
-        pct = 100.0 * got / most if most else 0.0
-        if pct + 1e-9 < rule.min_percent:
-            reasons.append(f"{rule.id}: {pct:.0f}% {what}, below the "
-                           f"{rule.min_percent:g}% needed")
-        if rule.per_notebook and len(parts) > 1:
-            for name, (s, m) in sorted(parts.items()):
-                npct = 100.0 * s / m if m else 0.0
-                if npct + 1e-9 < rule.min_percent:
-                    reasons.append(f"{rule.id}/{name}: {npct:.0f}%, below the "
-                                   f"{rule.min_percent:g}% needed for each module")
+        tried = [(aid, _assignment_reasons(rule, aid, scores.get(aid)))
+                 for aid in (rule.id, *rule.instead)]
+        if any(not why for _, why in tried):
+            continue  # this assignment, or one accepted instead, is passed
+        submitted = [why for aid, why in tried if scores.get(aid)]
+        if submitted:
+            reasons.extend(why for group in submitted for why in group)
+        else:
+            either = " or ".join((rule.id, *rule.instead))
+            reasons.append(f"{either}: not submitted or not graded yet")
     for item in tier.evidence:
         if not evidence.get((learner, item.id), False):
             reasons.append(f"evidence '{item.id}' not marked as met")

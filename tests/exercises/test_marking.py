@@ -15,7 +15,8 @@ from qilab.cohort import checks, marking
 from qilab.cohort.identity import learner_seed
 
 ROOT = Path(__file__).resolve().parents[2]
-ASSIGNMENTS = ("aware-quiz", "foundation", "practitioner", "practice-run-charts")
+ASSIGNMENTS = ("aware-quiz", "aware-assessment", "foundation", "practitioner",
+               "practice-run-charts")
 SEED = learner_seed("ada", "foundation")
 
 

@@ -529,3 +529,62 @@ def _exercise_link(hub_url: str, repo: str, widget: str) -> str:
     found = re.search(r'<a class="qi-launch" href="([^"]+)"', context["body"])
     assert found, context["body"]
     return html.unescape(found.group(1))
+def test_a_learner_earns_the_aware_certificate_with_widget_answers_only(hub):
+    """The Aware assessment on the hub, without code: the trainer releases it from the grading
+    page; the learner fetches it and answers in the app, driven here through a kernel of the
+    learner's own server exactly as the app's page drives it (the widgets' values set, then
+    Submit clicked; Submit saves the answers and runs nbgrader's submit as the learner); the
+    grading page collects and autogrades; the grader account certifies."""
+    import subprocess
+
+    from qilab.cohort import assessment
+    from qilab.cohort.course import open_course
+    from qilab.cohort.identity import learner_seed
+    from qilab.cohort.register import read_register
+
+    aware = assessment.ASSIGNMENT
+    course_dir = hub.places["QI_COURSES"] / COURSE
+    hub.spawn(LEARNER, TRAINER)  # running already when the earlier tests ran
+    trainer_token = _token_of(hub, TRAINER)
+    released = _ok(_grading(hub, trainer_token, "release", aware), "release")
+    assert released["returncode"] == 0, released["output"]
+    fetched = _ok(hub.user_request(LEARNER, "POST", "/assignments/fetch",
+                                   data={"course_id": COURSE, "assignment_id": aware}), "fetch")
+    assert fetched["success"], fetched
+
+    # What the learner chooses and types: values only (the test knows the right ones).
+    key = assessment._key(learner_seed(LEARNER, aware))
+    ran = _run_as(hub, LEARNER, f"""
+import os
+os.chdir(os.path.expanduser('~/{COURSE}/{aware}'))
+from qilab.cohort.assessment_app import AwareAssessment
+app = AwareAssessment()
+choices = {key!r}
+for q, control in zip(app.paper, app.questions):
+    control.value = choices[q['id']]
+app.submit_button.click()
+print('APP', app.learner, app.messages.kind, app.messages.text)
+""")
+    assert f"APP {LEARNER} success Submitted." in ran, ran
+
+    for step in ("collect", "autograde"):
+        done = _ok(_grading(hub, trainer_token, step, aware), step)
+        assert done["returncode"] == 0, done["output"]
+    submissions = _ok(_formgrader(hub, "GET", f"/submissions/{aware}"), "submissions")
+    scores = {s["student"]: (s["score"], s["max_score"]) for s in submissions}
+    assert scores[LEARNER] == (8.0, 8.0), scores
+
+    # The administrator certifies as the grader account (deploy/README.md), after the
+    # learner's name is in the gradebook (only the gradebook: the hub's groups are the hub's).
+    venv_bin = hub.places["PREFIX"] / "venv" / "bin"
+    env = {"PATH": f"{venv_bin}:/usr/bin:/bin", "HOME": str(_home(GRADER)), "LANG": "C.UTF-8"}
+    for cmd in ([str(venv_bin / "nbgrader"), "db", "student", "add", LEARNER,
+                 "--first-name", "Lee", "--last-name", "Learner",
+                 "--Authenticator.plugin_class=nbgrader.auth.NoAuthPlugin"],
+                [str(venv_bin / "qilab"), "cohort", "certify", "--tier", "aware", "--no-pdf",
+                 "--course-dir", str(course_dir)]):
+        done = subprocess.run([shutil.which("runuser"), "-u", GRADER, "--", *cmd], cwd=course_dir,
+                              env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+    rows = read_register(open_course(course_dir).register)
+    assert [(r["learner"], r["tier"]) for r in rows] == [(LEARNER, "aware")], rows
