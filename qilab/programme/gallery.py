@@ -53,9 +53,11 @@ DEMO_STORYBOARD_PROJECT = "PRJ-04"
 #: signal.
 LABELS = {"improvement": ("Signal of improvement", "▲"), "no signal yet": ("No signal yet", "●"),
           "concern": ("Signal of concern", "▼")}
-# headings take the text colour around them, so they meet contrast in a dark-mode book too
+# headings and links take the text colour around them (links stay underlined), so they meet
+# contrast in a dark-mode book too
 _CSS = (".qilab-gallery-entry{border-left:.4rem solid #768692;padding-left:1rem;margin:1.5rem 0}"
-        ".qilab-gallery-entry h2,.qilab-gallery-entry h3{color:inherit}")
+        ".qilab-gallery-entry h2,.qilab-gallery-entry h3{color:inherit}"
+        ".qilab-gallery-entry a{color:inherit;text-decoration:underline}")
 
 
 @dataclass(frozen=True)
