@@ -514,6 +514,16 @@ def builder_inited(app: Sphinx) -> None:
         app.add_css_file("qi-pages.css")
 
 
+def write_example_storyboard(app: Sphinx, exception: Exception | None) -> None:
+    """Write the example project's storyboard where the demonstration gallery links to it
+    (every build, so the link never depends on the notebook cache)."""
+    if exception or app.builder.format != "html":
+        return
+    from qilab.programme.gallery import DEMO_STORYBOARD, write_example_storyboard
+
+    write_example_storyboard(Path(app.builder.outdir) / DEMO_STORYBOARD)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # A change to this file changes this value, so Sphinx reads every page again (it would
     # otherwise keep pages transformed by the old code).
@@ -527,6 +537,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", add_exercise_boxes, priority=950)
     # After the theme has made its launch buttons (priority 501).
     app.connect("html-page-context", retarget_launch_button, priority=950)
+    app.connect("build-finished", write_example_storyboard)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -8,7 +8,7 @@
     qilab programme knowledge
     qilab programme outcomes
     qilab programme report [--out FOLDER] [--no-pdf]
-    qilab programme gallery [--out FOLDER] [--storyboard PROJECT=LINK ...]
+    qilab programme gallery [--out FOLDER] [--projects DIR] [--storyboard PROJECT=LINK ...]
     qilab programme dashboard [--port N]
     qilab programme pseudonyms LEARNER [LEARNER ...]
     qilab programme match buddies|coaches [--capacity N] [--pin A=B] [--forbid A=B] [--save]
@@ -38,7 +38,8 @@ EPILOG = """steps, in order:
   report        the impact report for the board and funders (HTML, and PDF when chromium
                 is installed), in Kirkpatrick's four levels
   gallery       a page of the projects whose leads agreed to share them: each chart and
-                verdict, failures as well as successes
+                verdict, failures as well as successes; --projects DIR adds each one's
+                storyboard from its project folder (DIR/PROJECT-ID)
   dashboard     serve the faculty's dashboard on this computer only (Voila on 127.0.0.1)
   pseudonyms    show the pseudonyms of the learner ids you give (on screen, never saved)
   match         buddies for Practitioner learners, or coaches for projects, from other
@@ -87,6 +88,10 @@ def add_programme_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--storyboard", action="append", default=[], metavar="PROJECT=LINK",
                    help="link a shared project to its storyboard (a web address or a path "
                    "from the gallery page); repeatable")
+    p.add_argument("--projects", default=None, metavar="DIR",
+                   help="a folder holding each project's folder, named by its project id "
+                   "(DIR/PRJ-02): write each shared project's storyboard beside the gallery "
+                   "and link it")
     p = step("dashboard", "serve the faculty's dashboard on this computer (Voila)")
     p.add_argument("--port", type=int, default=8867, help="port on 127.0.0.1 (default 8867)")
     p = step("pseudonyms", "show which pseudonym belongs to each learner id you give")
@@ -153,7 +158,12 @@ def _run(args: argparse.Namespace) -> int:
 
         links = dict(_pairs(args.storyboard, "storyboard",
                             "PROJECT=LINK (a project id, then its storyboard's address)"))
-        print(f"Gallery written: {write_gallery(engine, args.out, links)}")
+        page = write_gallery(engine, args.out, links, projects=args.projects)
+        print(f"Gallery written: {page}")
+        if args.projects:
+            made = sorted(p.stem for p in (page.parent / "storyboards").glob("*.html"))
+            print(f"Storyboards in {page.parent / 'storyboards'}: {', '.join(made) or 'none'} "
+                  "(only shared projects with a folder have one)")
     elif args.step == "dashboard":
         import subprocess
 

@@ -64,3 +64,20 @@ def test_unshared_projects_are_not_in_the_search_index(built_book):
     assert not only_unshared & terms, sorted(only_unshared & terms)
     # the shared projects' words are indexed, so the test above could fail
     assert {"malnutrit", "noon"} <= terms
+
+
+def test_a_storyboard_link_opens_the_example_storyboard_in_the_built_book(built_book, tmp_path):
+    from qilab.programme.gallery import DEMO_STORYBOARD_PROJECT
+    from qilab.reports.project import example_project, read_project
+
+    page_path = built_book / "book/community/project-gallery.html"
+    page = page_path.read_text("utf8")
+    links = re.findall(r'<a href="([^"]+)">Storyboard for ([^<]+)</a>', page)
+    title = DEMO_PROJECTS[int(DEMO_STORYBOARD_PROJECT.removeprefix("PRJ-")) - 1][0]
+    assert [html.unescape(name) for _, name in links] == [title]
+    assert page.index("<h3>") == page.index(f"<h3>{title}</h3>")  # the first entry, as it says
+    target = (page_path.parent / links[0][0]).resolve()
+    assert target.is_relative_to(built_book.resolve()) and target.is_file()
+    story = target.read_text("utf8")
+    alt = read_project(example_project(tmp_path / "oak")).chart().alt_text()
+    assert html.escape(alt, quote=True) in story and "<h1>Fewer falls at Oak House</h1>" in story
