@@ -17,7 +17,13 @@ Measures, on this machine:
   people (``make workshop ROOM=30``: ``dashboards/share/room-30/voila.json``): 30
   your-own-data pages opened at the same moment, the time until each shows its form; then 12
   team-game pages, as 12 teams, fill in a round and press Send at the same instant (a timer in
-  each page), the time until each team's updated chart is on screen, over several rounds;
+  each page), the time until each team's updated chart is on screen, over several rounds; the
+  processor seconds the browser, Voila and the kernels used while the 30 pages opened;
+- **the server's share of that room**: in a room each person's device draws their own page,
+  so 30 clients that draw nothing ask at the same moment for all a page needs before it can
+  show its form (the page, its files six at a time, the kernel's info and every widget's state
+  over the kernel's websocket), on a fresh server with the same pools; and what drawing one
+  page costs a browser (``--no-session`` leaves out the session below);
 - **a simulated 90-minute session**, compressed: cycles of pages opened, used (a round sent,
   dice rolled, beads drawn, a point added) and closed, as a room's 30 people come and go; after
   each cycle the kernels still running and the memory of Voila and its kernels are recorded,
