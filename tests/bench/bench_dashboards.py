@@ -17,7 +17,13 @@ Measures, on this machine:
   people (``make workshop ROOM=30``: ``dashboards/share/room-30/voila.json``): 30
   your-own-data pages opened at the same moment, the time until each shows its form; then 12
   team-game pages, as 12 teams, fill in a round and press Send at the same instant (a timer in
-  each page), the time until each team's updated chart is on screen, over several rounds;
+  each page), the time until each team's updated chart is on screen, over several rounds; the
+  processor seconds the browser, Voila and the kernels used while the 30 pages opened;
+- **the server's share of that room**: in a room each person's device draws their own page,
+  so 30 clients that draw nothing ask at the same moment for all a page needs before it can
+  show its form (the page, its files six at a time, the kernel's info and every widget's state
+  over the kernel's websocket), on a fresh server with the same pools; and what drawing one
+  page costs a browser (``--no-session`` leaves out the session below);
 - **a simulated 90-minute session**, compressed: cycles of pages opened, used (a round sent,
   dice rolled, beads drawn, a point added) and closed, as a room's 30 people come and go; after
   each cycle the kernels still running and the memory of Voila and its kernels are recorded,
@@ -31,6 +37,7 @@ book/trainers/running-workshop-games.md. Run with ``make bench`` or
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import platform
@@ -39,6 +46,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -206,6 +214,191 @@ def open_at_once(context, server, name: str, count: int) -> tuple[list, list[flo
     return pages, shown
 
 
+def browser_cpu_s() -> float:
+    """Processor seconds used so far by every chromium process on this machine."""
+    total = 0.0
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            if p.info["cmdline"] and "chromium" in p.info["cmdline"][0]:
+                total += sum(p.cpu_times()[:4])
+        except psutil.Error:
+            pass
+    return total
+
+
+def server_cpu_s(server) -> tuple[float, float]:
+    """Processor seconds used so far by Voila itself and by its running kernels."""
+    voila = sum(psutil.Process(server.proc.pid).cpu_times()[:2])
+    total = 0.0
+    for p in kernels(server):
+        try:
+            total += sum(p.cpu_times()[:2])
+        except psutil.Error:
+            pass
+    return voila, total
+
+
+def page_assets(browser, server, name: str) -> list[str]:
+    """The same-origin files a dashboard page loads (scripts, styles, font), as paths; the
+    page itself and kernel requests are left out. Every dashboard loads the same files."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(180_000)
+    seen: list[str] = []
+    page.on("response", lambda r: seen.append(r.url))
+    page.goto(server.url(f"{name}.ipynb"))
+    page.locator(DASHBOARDS[name]).first.wait_for(state="visible")
+    page.wait_for_timeout(1000)
+    context.close()
+    paths = [u[len(server.base) - 1:] for u in seen if u.startswith(server.base)]
+    return [p for p in paths if p.startswith("/voila/") and "/render/" not in p
+            and "/api/" not in p]
+
+
+def _message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> str:
+    return json.dumps({"header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type,
+                                  "session": session, "username": "bench", "version": "5.3",
+                                  "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                       "parent_header": {}, "metadata": metadata or {}, "content": content,
+                       "channel": "shell", "buffers": []})
+
+
+async def _what_a_page_asks(base: str, name: str, assets: list[str]) -> tuple[float, object]:
+    """Ask the server for all a page needs before it can show its form, as a browser does:
+    the page, its files (six at a time, as browsers do per server), its kernel's details,
+    then over the kernel's websocket the kernel's info and every widget's state. Returns the
+    seconds until the last of these arrived, and the open websocket."""
+    from tornado.httpclient import AsyncHTTPClient
+    from tornado.websocket import websocket_connect
+
+    http = AsyncHTTPClient()
+    start = time.perf_counter()
+    page = (await http.fetch(f"{base}voila/render/{name}.ipynb",
+                             request_timeout=600)).body.decode()
+    found = re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)
+    assert found, f"{name} came without its kernel: {page[-300:]}"
+    config = json.loads(found.group(1))
+    kernel = config["kernelId"]
+    six = asyncio.Semaphore(6)
+
+    async def get(path: str) -> None:
+        async with six:
+            await http.fetch(base + path.lstrip("/"), request_timeout=600)
+
+    await asyncio.gather(*(get(p) for p in [*assets, f"/api/kernels/{kernel}"]))
+    session = uuid.uuid4().hex
+    ws = await websocket_connect(f"ws{base[4:]}api/kernels/{kernel}/channels?"
+                                 f"session_id={session}")
+    await ws.write_message(_message(session, "kernel_info_request", {}))
+    comm = uuid.uuid4().hex
+    await ws.write_message(_message(session, "comm_open", {
+        "comm_id": comm, "target_name": "jupyter.widget.control", "data": {}},
+        {"version": "1.0.0"}))  # the widget control protocol, as ipywidgets 8 pages send
+    await ws.write_message(_message(session, "comm_msg", {
+        "comm_id": comm, "data": {"method": "request_states"}}))
+    while True:
+        reply = await asyncio.wait_for(ws.read_message(), 300)
+        if reply is None:
+            raise AssertionError(f"the kernel of {name} closed its websocket")
+        msg = json.loads(reply)
+        if msg["msg_type"] == "comm_msg" and \
+                msg["content"].get("data", {}).get("method") == "update_states":
+            assert msg["content"]["data"]["states"], "no widget states"
+            return time.perf_counter() - start, ws
+
+
+def server_side_open(server, name: str, count: int, assets: list[str]) -> list[float]:
+    """``count`` clients ask at the same moment for everything a page of ``name`` needs to
+    show its form (no browser: the server's share of opening ``count`` pages at once)."""
+    from tornado.httpclient import AsyncHTTPClient
+
+    async def run() -> list[float]:
+        AsyncHTTPClient.configure(None, max_clients=6 * count + 10)
+        done = await asyncio.gather(*(_what_a_page_asks(server.base, name, assets)
+                                      for _ in range(count)))
+        for _seconds, ws in done:
+            ws.close()
+        return [seconds for seconds, _ws in done]
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's own event loop runs in this thread
+        return pool.submit(asyncio.run, run()).result()
+
+
+def one_page_work(browser, server, name: str) -> dict:
+    """What one page costs the device that shows it: the processor seconds of the browser
+    (all its processes, and the page's own main thread) from the request until the form is
+    shown and settled, with nothing else running in the browser."""
+    context = browser.new_context()
+    context.add_init_script(FORM_SEEN_JS)
+    page = context.new_page()
+    page.set_default_timeout(180_000)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    before = browser_cpu_s()
+    page.goto(server.url(f"{name}.ipynb"), wait_until="commit")
+    page.wait_for_function("() => window.qilabFormAt", polling=200)
+    page.wait_for_timeout(1000)
+    used = browser_cpu_s() - before
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    context.close()
+    return {"browser_cpu_s": round(used, 2),
+            "page_main_thread_s": round(metrics["TaskDuration"], 2)}
+
+
+def start_room_voila(tmp: Path):
+    """Voila with the room's pools (`make workshop ROOM=30`)."""
+    old = os.environ.get("JUPYTER_CONFIG_PATH")
+    os.environ["JUPYTER_CONFIG_PATH"] = str(ROOM_CONFIG)
+    try:
+        return start_voila(tmp)
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_CONFIG_PATH")
+        else:
+            os.environ["JUPYTER_CONFIG_PATH"] = old
+
+
+def room_pool_size() -> int:
+    """How many pre-heated kernels the room's settings keep."""
+    config = json.loads((ROOM_CONFIG / "voila.json").read_text(encoding="utf8"))
+    pools = config["VoilaKernelManager"]["kernel_pools_config"]
+    named = [k for k in pools if k != "default"]
+    return sum(pools[k]["pool_size"] for k in named) + pools["default"]["pool_size"] * (
+        len(DASHBOARDS) - len(named))
+
+
+def room_server_side(browser, tmp: Path) -> dict:
+    """The server's share of the room: 30 your-own-data pages asked for at once by clients
+    that fetch all a page needs but draw nothing (in a room each person's own device draws
+    their page), on the documented pools; then what drawing one page costs a device."""
+    server = start_room_voila(tmp / "server-side")
+    out: dict = {}
+    try:
+        out["pool_fill_s"] = round(wait_pool(server, room_pool_size()), 1)
+        assets = page_assets(browser, server, "dice")  # dice's pool: the room's pool stays
+        out["files_per_page"] = len(assets) + 2
+        time.sleep(3)
+        out["load_average_before"] = [round(x, 1) for x in os.getloadavg()]
+        cpu0 = server_cpu_s(server)
+        shown = server_side_open(server, "your-own-data", ROOM_PAGES, assets)
+        cpu1 = server_cpu_s(server)
+        out["server_side_form_s"] = {"median": round(statistics.median(shown), 2),
+                                     "max": round(max(shown), 2)}
+        out["cpu_s"] = {"voila": round(cpu1[0] - cpu0[0], 1),
+                        "kernels": round(cpu1[1] - cpu0[1], 1)}
+        print(f"  server side, {ROOM_PAGES} pages at once: all a page needs delivered after "
+              f"{sorted(round(x, 2) for x in shown)} s; Voila used {out['cpu_s']['voila']} "
+              "processor seconds", flush=True)
+        out["refill_s"] = round(wait_pool(server, room_pool_size() + ROOM_PAGES), 1)
+        out["one_device"] = one_page_work(browser, server, "your-own-data")
+        print(f"  one page drawn alone: {out['one_device']}", flush=True)
+    finally:
+        stop_voila(server)
+    return out
+
+
 def _fill_round(page, team: str | None, k: int, actual: str) -> None:
     if team is not None:
         page.get_by_label("Team name", exact=True).fill(team)
@@ -221,19 +414,10 @@ def _fill_round(page, team: str | None, k: int, actual: str) -> None:
 
 def room(browser, tmp: Path) -> dict:
     """30 pages at once, then 12 teams pressing Send together, on the documented pool."""
-    old = os.environ.get("JUPYTER_CONFIG_PATH")
-    os.environ["JUPYTER_CONFIG_PATH"] = str(ROOM_CONFIG)
-    try:
-        server = start_voila(tmp / "room")
-    finally:
-        if old is None:
-            os.environ.pop("JUPYTER_CONFIG_PATH")
-        else:
-            os.environ["JUPYTER_CONFIG_PATH"] = old
+    server = start_room_voila(tmp / "room")
     config = json.loads((ROOM_CONFIG / "voila.json").read_text(encoding="utf8"))
     pools = config["VoilaKernelManager"]["kernel_pools_config"]
-    size = sum(v["pool_size"] for k, v in pools.items() if k != "default") + pools["default"][
-        "pool_size"] * (len(DASHBOARDS) - len(pools) + 1)
+    size = room_pool_size()
     out: dict = {"pool": {k: v["pool_size"] for k, v in pools.items()}}
     try:
         out["pool_fill_s"] = round(wait_pool(server, size), 1)
@@ -241,15 +425,24 @@ def room(browser, tmp: Path) -> dict:
         out["load_average_before"] = [round(x, 1) for x in os.getloadavg()]
         context = browser.new_context()
         context.add_init_script(FORM_SEEN_JS)
+        cpu0, browser0, wall0 = server_cpu_s(server), browser_cpu_s(), time.monotonic()
         pages, shown = open_at_once(context, server, "your-own-data", ROOM_PAGES)
+        cpu1, browser1 = server_cpu_s(server), browser_cpu_s()
         out["form_s"] = {"median": round(statistics.median(shown), 2),
                          "max": round(max(shown), 2)}
+        out["form_cpu_s"] = {"browser": round(browser1 - browser0, 1),
+                             "voila": round(cpu1[0] - cpu0[0], 1),
+                             "kernels": round(cpu1[1] - cpu0[1], 1),
+                             "wall": round(time.monotonic() - wall0, 1)}
+        print(f"  processor seconds while they opened: {out['form_cpu_s']}", flush=True)
         for page in pages:
             page.close(run_before_unload=True)
         time.sleep(3)
         teams, shown = open_at_once(context, server, "team-game", TEAMS)
         out["team_form_s"] = {"median": round(statistics.median(shown), 2),
                               "max": round(max(shown), 2)}
+        # a round takes teams minutes, by which time the pools have refilled: wait for that
+        out["refill_s"] = round(wait_pool(server, size + TEAMS), 1)
         latencies = []
         for k in range(1, ROUNDS + 1):
             for i, page in enumerate(teams):
@@ -434,21 +627,30 @@ def main_room() -> int:
                                  "form_s": FORM_BUDGET_S}}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        results["server_side"] = room_server_side(browser, tmp)
         results["room"] = room(browser, tmp)
         print(json.dumps(results["room"], indent=2), flush=True)
-        results["session"] = session(browser, tmp)
+        if "--no-session" not in sys.argv:
+            results["session"] = session(browser, tmp)
         browser.close()
-    r, cycles = results["room"], results["session"]["cycles"]
-    print(f"\n30 pages at once, time to the form: median {r['form_s']['median']} s, "
-          f"slowest {r['form_s']['max']} s (budget {FORM_BUDGET_S:g} s); pool filled in "
-          f"{r['pool_fill_s']} s")
+    r, ss = results["room"], results["server_side"]
+    print(f"\n30 pages at once, time to the form, all 30 drawn by one browser on this machine: "
+          f"median {r['form_s']['median']} s, slowest {r['form_s']['max']} s (budget "
+          f"{FORM_BUDGET_S:g} s); processor seconds meanwhile {r['form_cpu_s']}; pool filled "
+          f"in {r['pool_fill_s']} s")
+    print(f"Server side (30 clients fetch all a page needs, drawing nothing): median "
+          f"{ss['server_side_form_s']['median']} s, slowest {ss['server_side_form_s']['max']} s; "
+          f"one page drawn alone costs the browser {ss['one_device']['browser_cpu_s']} "
+          f"processor seconds ({ss['one_device']['page_main_thread_s']} s on its main thread)")
     print(f"{TEAMS} teams pressing Send together, {ROUNDS} rounds: median "
           f"{r['send_ms']['median']} ms, p95 {r['send_ms']['p95']} ms, max "
           f"{r['send_ms']['max']} ms (budgets {SEND_MEDIAN_BUDGET_MS:g} / "
           f"{SEND_P95_BUDGET_MS:g} ms)")
-    print(f"Session: {len(cycles)} cycles of {results['session']['pages_per_cycle']} pages; "
-          f"kernels left after each: {[c['kernels_left'] for c in cycles]}; memory MB: "
-          f"{[c['voila_plus_kernels_rss_mb'] for c in cycles]}")
+    if "session" in results:
+        cycles = results["session"]["cycles"]
+        print(f"Session: {len(cycles)} cycles of {results['session']['pages_per_cycle']} "
+              f"pages; kernels left after each: {[c['kernels_left'] for c in cycles]}; "
+              f"memory MB: {[c['voila_plus_kernels_rss_mb'] for c in cycles]}")
     print(f"Load average at start {results['machine']['load_average_at_start']}, "
           f"now {[round(x, 1) for x in os.getloadavg()]}")
     out = ROOT / "_build" / "bench" / "dashboards-room.json"

@@ -348,3 +348,11 @@ def test_make_workshop_command():
     assert pools["VoilaConfiguration"]["preheat_kernel"] is True
     assert pools["VoilaKernelManager"]["kernel_pools_config"]["your-own-data.ipynb"] == {
         "pool_size": 30}
+    # A page asked for once its pool is used up waits for the refill, fill_delay included
+    # (Voila queues it behind the refill): 300 s here left a 31st page blank for 5 minutes.
+    assert pools["VoilaKernelManager"]["fill_delay"] <= 30
+    # 46 kernels starting at once on 2 busy cores took over Voila's 60 s to answer
+    assert pools["VoilaExecutor"]["startup_timeout"] >= 180
+    # and kernels talk over local sockets, not TCP ports, which many kernels starting at
+    # once could collide on ("Address already in use": the page got no kernel)
+    assert pools["KernelManager"]["transport"] == "ipc"
