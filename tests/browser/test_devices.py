@@ -366,10 +366,11 @@ def device_page(browser):
 THEME_TRIED: set[tuple[str, str]] = set()
 
 
-@pytest.mark.parametrize("relative", CONTENT_PAGES)
+@pytest.mark.parametrize("relative", [*CONTENT_PAGES, "genindex.html"])
 def test_page_fits_a_phone_and_every_control_works(relative, built_book, book_server,
                                                    device_page):
-    """Each page is loaded once. At 390 px wide nothing may scroll sideways. At 1280×800:
+    """Each page (and the index; the search page's form is tested in test_pages.py) is loaded
+    once. At 390 px wide nothing may scroll sideways. At 1280×800:
 
     - every control in the article a reader can see ("Show the code", "Copy", each answer of
       a self-check, each "Answer" dropdown, anything an exercise adds) is clicked, in page
