@@ -43,6 +43,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -60,7 +61,15 @@ from ..forms import (
     read_text,
     text_field,
 )
-from ._common import ChartArea, float_slider, html_table, int_slider, text_block, workshop_folder
+from ._common import (
+    ChartArea,
+    empty_axes,
+    float_slider,
+    html_table,
+    int_slider,
+    text_block,
+    workshop_folder,
+)
 
 __all__ = ["TeamEntry", "FacilitatorView", "GAME_INFO", "database_path", "game_name",
            "LOOK_FOR_TEAM", "LOOK_FOR_FACILITATOR", "DB_ENV", "GAME_ENV"]
@@ -230,6 +239,7 @@ class TeamEntry:
         self.last_row: dict[str, Any] | None = None
         self._sent_at = -math.inf  # time.monotonic() of the last round sent
         self.result: Any = None
+        self._figure: Figure | None = None  # the team chart, drawn again for each round
 
         self.team = text_field(TEAM_LABEL, width="24em", placeholder="e.g. Red team")
         self.round = text_field(ROUND_LABEL, value="1", width="14em")
@@ -429,9 +439,7 @@ class TeamEntry:
             self.explanation.value = ""
             return
         team = str(mine["team"].iloc[0])
-        fig = Figure(figsize=(9, 4))
-        fig.subplots_adjust(left=0.09, right=0.74, bottom=0.17, top=0.9)  # quicker than a layout
-        ax = fig.add_subplot()
+        ax = self._empty_axes()
         self.result, notes = _run_chart(ax, mine, team)
         ax.plot(mine["round"], mine["prediction"], linestyle="none", marker="o",
                 markersize=8, markerfacecolor="none", color="#425563",
@@ -441,7 +449,7 @@ class TeamEntry:
         alt = hc.alt_text(mine, higher_is_better=self.info["higher_is_better"])
         if self.result is not None:
             alt += " " + self.result.alt_text()
-        self.chart.draw(fig, alt)
+        self.chart.draw(ax.figure, alt)
         cols = ["round", "change_tested", "prediction", "actual"] + (
             ["accuracy"] if self.info["accuracy"] else [])
         shown = mine[cols].rename(columns={"round": "Round", "change_tested": "Change tested",
@@ -453,6 +461,15 @@ class TeamEntry:
             [self.result.explain() if self.result is not None else
              "One round so far: the run chart starts with the second round.", *notes],
             "Your run chart")
+
+    def _empty_axes(self) -> Axes:
+        """The team chart's axes, made once and emptied for each redraw (see
+        :func:`~qilab.widgets.games._common.empty_axes`)."""
+        if self._figure is None:
+            self._figure = Figure(figsize=(9, 4))
+            self._figure.subplots_adjust(left=0.09, right=0.74, bottom=0.17, top=0.9)
+            return self._figure.add_subplot()
+        return empty_axes(self._figure.axes[0])
 
 
 class FacilitatorView:
