@@ -128,6 +128,8 @@ class ChartArea(widgets.HTML):
     >>> area.draw(ax, "A line rising from 1 to 2.")
     >>> area.alt, area.draws, 'alt="A line rising from 1 to 2."' in area.value
     ('A line rising from 1 to 2.', 1, True)
+    >>> 'width="512" height="384"' in area.value  # its size, so the page keeps its layout
+    True
     """
 
     def __init__(self, dpi: int = 80, **kwargs: Any) -> None:
@@ -171,10 +173,15 @@ class ChartArea(widgets.HTML):
         self.alt = shown.alt
         self.digest = hashlib.sha1(shown.png).hexdigest()[:12]
         self.draws += 1
+        width, height = image.size
+        # the picture's size in pixels lets the browser keep its place on the page while the
+        # new picture is decoded, instead of laying the page out again once it is
         self.value = shown._repr_html_().replace(
             '<figure class="qilab-figure">',
             f'<figure class="qilab-figure" data-width-in="{self.width_in:g}" '
-            f'data-min-text-pt="{self.min_text_pt:.2f}">', 1)
+            f'data-min-text-pt="{self.min_text_pt:.2f}">', 1).replace(
+            ' style="max-width:100%;height:auto"',
+            f' width="{width}" height="{height}" style="max-width:100%;height:auto"', 1)
 
     def clear(self) -> None:
         """Remove the picture."""
