@@ -308,6 +308,27 @@ class TeamGameStore:
                           "revision": "int64"}).assign(
             submitted_at=pd.to_datetime(df["submitted_at"], utc=True, format="ISO8601"))
 
+    def version(self) -> tuple[int, int, str]:
+        """A fingerprint of every recorded round, read without reading the rounds: how many
+        rows, their revisions added up, and the latest ``submitted_at``. It changes whenever
+        a round is recorded or corrected, so a live view can poll it cheaply.
+
+        >>> import tempfile, pathlib
+        >>> store = TeamGameStore(pathlib.Path(tempfile.mkdtemp()) / "g.sqlite")
+        >>> store.version()
+        (0, 0, '')
+        >>> _ = store.record_round("Red", 1, "Baseline", 60, 58.0)
+        >>> before = store.version()
+        >>> _ = store.record_round("Red", 1, "Baseline", 60, 57.0, replace=True)
+        >>> before[:2], store.version()[:2], store.version() != before
+        ((1, 1), (1, 2), True)
+        """
+        with self._connect() as conn:
+            rows, revisions, last = conn.execute(
+                "SELECT count(*), coalesce(sum(revision), 0), coalesce(max(submitted_at), '') "
+                "FROM rounds").fetchone()
+        return int(rows), int(revisions), str(last)
+
     def teams(self) -> list[str]:
         """Team names with at least one round, in alphabetical order.
 

@@ -299,6 +299,35 @@ def test_facilitator_auto_refresh_picks_up_new_rounds(tmp_path):
         view.auto.value = False
 
 
+def test_facilitator_draws_a_burst_of_sends_once_after_it(tmp_path):
+    """Teams pressing Send together: the live view waits until no new round has come for a
+    moment before drawing every team's chart (the costliest drawing in the game), rather
+    than drawing during the burst; a stream that never pauses is drawn after one interval."""
+    db = tmp_path / "g.sqlite"
+    view = FacilitatorView(path=db, game="potato_head", auto=False, interval=5, settle=1)
+    teams = [TeamEntry(path=db) for _ in range(3)]
+    for i, entry in enumerate(teams):
+        entry.redraw = lambda mine=None: None
+        entry.team.value = f"Team {i}"
+    sent = iter(teams)
+
+    def sleep_while_the_others_send(seconds):  # each wait, one more team's round arrives
+        entry = next(sent, None)
+        if entry is not None:
+            assert _send(entry, "Baseline", "60", "55", 3), entry.messages.text
+
+    assert view.wait_until_settled(sleep_while_the_others_send) == 0  # nothing new: no wait
+    first = next(sent)
+    assert _send(first, "Baseline", "60", "58", 3), first.messages.text
+    assert view.wait_until_settled(sleep_while_the_others_send) == 3  # 2 more arrive, a pause
+    assert view.refresh() and len(view.rounds) == 3 and view.refreshes == 2
+
+    endless = FacilitatorView(path=db, auto=False, interval=5, settle=1)
+    endless.store.version = iter(range(100)).__next__  # a round every moment
+    endless._signature = (-1,)
+    assert endless.wait_until_settled(lambda seconds: None) == 5  # one interval, then draw
+
+
 def test_database_path_from_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("QILAB_TEAM_GAME_DB", str(tmp_path / "x.sqlite"))
     assert database_path() == tmp_path / "x.sqlite"

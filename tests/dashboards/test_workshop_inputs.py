@@ -258,6 +258,41 @@ def test_team_charts_have_whole_round_ticks_and_predictions_in_the_legend(tmp_pa
     assert "Prediction (hollow)" in captured["legend"]
 
 
+def test_a_team_chart_drawn_again_is_the_picture_a_new_page_draws(tmp_path):
+    """Send redraws the team's chart on the same figure (quicker); every picture must be the
+    one a new page would draw for the same rounds: one round, a run chart, a run chart with a
+    signal, another team's on another scale, and back to one round."""
+    db = tmp_path / "g.sqlite"
+    entry = TeamEntry(path=db, game="potato_head")
+
+    def fresh(team: str) -> str:
+        page = TeamEntry(path=db)
+        page.team.value = team
+        return page.chart.digest
+
+    entry.team.value = "Slow"
+    for k, actual in enumerate(["900", "950"], 1):
+        _fill(entry, str(k), actual, prediction="1000")
+        assert entry.submit(), entry.messages.text
+    entry.team.value = "Red"
+    seen = set()
+    for k, actual in enumerate(["70", "66", "71", "69", "60", "58", "57", "55", "54", "52", "50",
+                                "49"], 1):
+        _fill(entry, str(k), actual)
+        assert entry.submit(), entry.messages.text
+        if k in (1, 2, 12):
+            assert entry.chart.digest == fresh("Red"), f"round {k}"
+            seen.add(entry.chart.digest)
+    assert entry.result is not None and bool(entry.result.parts["runs_signal"].any())
+    entry.team.value = "Slow"  # another team's rounds, in the hundreds
+    assert entry.chart.digest == fresh("Slow")
+    entry.team.value = "Green"
+    _fill(entry, "1", "40")
+    assert entry.submit(), entry.messages.text
+    assert entry.chart.digest == fresh("Green")
+    assert len(seen | {entry.chart.digest}) == 4  # the pictures did change
+
+
 def test_more_than_ten_teams_get_distinct_styles(tmp_path):
     from qilab.sims.helicopter import team_style
 

@@ -26,6 +26,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
+from matplotlib.ticker import AutoLocator, ScalarFormatter
 from PIL import Image
 
 from ...display import ShownFigure, figure_of
@@ -33,7 +34,7 @@ from ...errors import QIDataError
 from ..forms import LABEL_STYLE
 
 __all__ = ["ChartArea", "int_slider", "float_slider", "seed_field", "html_table", "text_block",
-           "workshop_folder", "readable", "PROJECTOR_PX", "MIN_CHART_TEXT_PX"]
+           "workshop_folder", "readable", "empty_axes", "PROJECTOR_PX", "MIN_CHART_TEXT_PX"]
 
 #: Width, in CSS pixels, a chart is shown at on a 1280-pixel-wide projector page (the page's
 #: content width; the template makes every chart as wide as the page).
@@ -70,6 +71,38 @@ def readable(fig: Figure, width_px: float = PROJECTOR_PX,
         smallest = min(smallest, text.get_fontsize())
     return smallest if math.isfinite(smallest) else min_pt
 
+def empty_axes(ax: Axes) -> Axes:
+    """Take everything drawn off ``ax`` (lines, points, shading, notes, legend, titles) so a
+    chart can be drawn on it afresh, keeping the axes themselves.
+
+    A redraw on the same axes gives the same picture as one on a new figure, more quickly:
+    ``ax.clear()`` and a new figure build every tick mark and label again, which was about a
+    third of the processor time of a team's Send. The tick locators and formatters go back
+    to matplotlib's defaults, as on new axes; tick label styles (size, rotation) stay.
+
+    >>> fig = Figure(); ax = fig.add_subplot(); _ = ax.plot([1, 5], label="a")
+    >>> _ = ax.legend(); _ = ax.set_title("A")
+    >>> ax = empty_axes(ax); _ = ax.plot([2, 3])
+    >>> len(ax.lines), ax.get_legend(), ax.get_title(), tuple(ax.get_ylim()) == (1.95, 3.05)
+    (1, None, '', True)
+    """
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts, *ax.images,
+                   *ax.artists, *ax.tables]:
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.set_title("")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(AutoLocator())
+        axis.set_major_formatter(ScalarFormatter())
+    ax.set_prop_cycle(None)  # colours start again from the first
+    ax.ignore_existing_data_limits = True  # the next thing drawn sets the limits
+    ax.set_autoscale_on(True)
+    return ax
+
+
 #: Environment variable naming the folder workshop results are kept in.
 WORKSHOP_ENV = "QILAB_WORKSHOP_DIR"
 
@@ -95,6 +128,8 @@ class ChartArea(widgets.HTML):
     >>> area.draw(ax, "A line rising from 1 to 2.")
     >>> area.alt, area.draws, 'alt="A line rising from 1 to 2."' in area.value
     ('A line rising from 1 to 2.', 1, True)
+    >>> 'width="512" height="384"' in area.value  # its size, so the page keeps its layout
+    True
     """
 
     def __init__(self, dpi: int = 80, **kwargs: Any) -> None:
@@ -119,7 +154,9 @@ class ChartArea(widgets.HTML):
         fig.set_dpi(self.dpi)
         self.min_text_pt = readable(fig)
         self.width_in = fig.get_figwidth()
-        canvas = FigureCanvasAgg(fig)
+        # a figure drawn again (see empty_axes) keeps its canvas, and with it the renderer and
+        # the sizes of the texts it has measured
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
         try:
             canvas.draw()
         except (ValueError, OverflowError, RuntimeError) as exc:
@@ -127,6 +164,8 @@ class ChartArea(widgets.HTML):
             raise QIDataError(f"The chart could not be drawn ({exc}); check for values that "
                               "are far too large or small.", field="chart") from exc
         image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+        if image.getchannel("A").getextrema() == (255, 255):
+            image = image.convert("RGB")  # opaque: the same picture, a fifth quicker to pack
         buffer = io.BytesIO()
         image.save(buffer, format="png", compress_level=1)
         plt.close(fig)
@@ -134,10 +173,15 @@ class ChartArea(widgets.HTML):
         self.alt = shown.alt
         self.digest = hashlib.sha1(shown.png).hexdigest()[:12]
         self.draws += 1
+        width, height = image.size
+        # the picture's size in pixels lets the browser keep its place on the page while the
+        # new picture is decoded, instead of laying the page out again once it is
         self.value = shown._repr_html_().replace(
             '<figure class="qilab-figure">',
             f'<figure class="qilab-figure" data-width-in="{self.width_in:g}" '
-            f'data-min-text-pt="{self.min_text_pt:.2f}">', 1)
+            f'data-min-text-pt="{self.min_text_pt:.2f}">', 1).replace(
+            ' style="max-width:100%;height:auto"',
+            f' width="{width}" height="{height}" style="max-width:100%;height:auto"', 1)
 
     def clear(self) -> None:
         """Remove the picture."""

@@ -43,6 +43,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -60,7 +61,15 @@ from ..forms import (
     read_text,
     text_field,
 )
-from ._common import ChartArea, float_slider, html_table, int_slider, text_block, workshop_folder
+from ._common import (
+    ChartArea,
+    empty_axes,
+    float_slider,
+    html_table,
+    int_slider,
+    text_block,
+    workshop_folder,
+)
 
 __all__ = ["TeamEntry", "FacilitatorView", "GAME_INFO", "database_path", "game_name",
            "LOOK_FOR_TEAM", "LOOK_FOR_FACILITATOR", "DB_ENV", "GAME_ENV"]
@@ -230,6 +239,7 @@ class TeamEntry:
         self.last_row: dict[str, Any] | None = None
         self._sent_at = -math.inf  # time.monotonic() of the last round sent
         self.result: Any = None
+        self._figure: Figure | None = None  # the team chart, drawn again for each round
 
         self.team = text_field(TEAM_LABEL, width="24em", placeholder="e.g. Red team")
         self.round = text_field(ROUND_LABEL, value="1", width="14em")
@@ -429,9 +439,7 @@ class TeamEntry:
             self.explanation.value = ""
             return
         team = str(mine["team"].iloc[0])
-        fig = Figure(figsize=(9, 4))
-        fig.subplots_adjust(left=0.09, right=0.74, bottom=0.17, top=0.9)  # quicker than a layout
-        ax = fig.add_subplot()
+        ax = self._empty_axes()
         self.result, notes = _run_chart(ax, mine, team)
         ax.plot(mine["round"], mine["prediction"], linestyle="none", marker="o",
                 markersize=8, markerfacecolor="none", color="#425563",
@@ -441,7 +449,7 @@ class TeamEntry:
         alt = hc.alt_text(mine, higher_is_better=self.info["higher_is_better"])
         if self.result is not None:
             alt += " " + self.result.alt_text()
-        self.chart.draw(fig, alt)
+        self.chart.draw(ax.figure, alt)
         cols = ["round", "change_tested", "prediction", "actual"] + (
             ["accuracy"] if self.info["accuracy"] else [])
         shown = mine[cols].rename(columns={"round": "Round", "change_tested": "Change tested",
@@ -454,20 +462,31 @@ class TeamEntry:
              "One round so far: the run chart starts with the second round.", *notes],
             "Your run chart")
 
+    def _empty_axes(self) -> Axes:
+        """The team chart's axes, made once and emptied for each redraw (see
+        :func:`~qilab.widgets.games._common.empty_axes`)."""
+        if self._figure is None:
+            self._figure = Figure(figsize=(9, 4))
+            self._figure.subplots_adjust(left=0.09, right=0.74, bottom=0.17, top=0.9)
+            return self._figure.add_subplot()
+        return empty_axes(self._figure.axes[0])
+
 
 class FacilitatorView:
     """The facilitator's live view of every team (``.ui``), read from the shared store.
 
     ``rounds`` holds the last rows read; ``auto`` starts a background refresh every
-    ``interval`` seconds that redraws only when a team has sent something new.
+    ``interval`` seconds that redraws only when a team has sent something new, once no new
+    round has arrived for ``settle`` seconds (see :meth:`wait_until_settled`).
     """
 
     def __init__(self, path: str | os.PathLike | None = None, game: str | None = None,
-                 auto: bool = True, interval: float = 5.0) -> None:
+                 auto: bool = True, interval: float = 5.0, settle: float = 1.0) -> None:
         self.store = open_store(path, game)
         self.game = self.store.game if self.store.game in GAME_INFO else "other"
         self.info = GAME_INFO[self.game]
         self.interval = float(interval)
+        self.settle = min(max(float(settle), 0.05), self.interval)
         self.rounds = self.store.rounds()
         self._signature: tuple = ()
         self._lock = threading.Lock()
@@ -516,17 +535,20 @@ class FacilitatorView:
 
     # ---- reading ----------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> bool:
-        """Read the store; redraw if anything changed (or ``force``). Returns True on a redraw."""
+        """Read the store; redraw if anything changed (or ``force``). Returns True on a redraw.
+
+        Whether anything changed is asked of the store's :meth:`~TeamGameStore.version`, so
+        an unchanged file is not read again.
+        """
         with self._lock:
             try:
+                signature = self.store.version()
+                if not force and signature == self._signature:
+                    return False  # nothing new: send nothing, so an unwatched kernel goes idle
                 rounds = self.store.rounds()
             except QIDataError as exc:
                 self.messages.error(str(exc))
                 return False
-            signature = (len(rounds), int(rounds["revision"].sum()) if len(rounds) else 0,
-                         str(rounds["submitted_at"].max()) if len(rounds) else "")
-            if not force and signature == self._signature:
-                return False  # nothing new: send nothing, so an unwatched kernel goes idle
             self._signature = signature
             self.status.value = (f"<p>{len(rounds)} round(s) from {rounds['team'].nunique()} "
                                  f"team(s); last change seen at {time.strftime('%H:%M:%S')}."
@@ -541,6 +563,32 @@ class FacilitatorView:
             self.refreshes += 1
             return True
 
+    def wait_until_settled(self, sleep: Any = time.sleep) -> int:
+        """While rounds are still arriving, wait: until no new round has come for
+        ``settle`` seconds, or for one ``interval`` at most. Returns how many waits it took.
+
+        Teams often press Send together. Drawing every team's chart is the costliest work in
+        the game, so the live view draws a burst of rounds once, after it, instead of
+        competing for the processor with the teams' own charts while they are being drawn.
+        A steady stream of rounds is still drawn at least every two intervals.
+        """
+        try:
+            seen = self.store.version()
+        except QIDataError:
+            return 0  # refresh() will say what went wrong
+        waits = 0
+        while seen != self._signature and waits * self.settle < self.interval:
+            sleep(self.settle)
+            waits += 1
+            try:
+                now = self.store.version()
+            except QIDataError:
+                break
+            if now == seen:
+                break
+            seen = now
+        return waits
+
     def _start_auto(self) -> None:
         if not self.auto.value or (self._thread is not None and self._thread.is_alive()):
             return
@@ -549,6 +597,7 @@ class FacilitatorView:
             while self.auto.value:
                 time.sleep(self.interval)
                 try:
+                    self.wait_until_settled()
                     self.refresh()
                 except Exception as exc:  # noqa: BLE001 - keep polling; say what went wrong
                     self.messages.error(f"Could not read the results ({exc}).")
