@@ -93,6 +93,8 @@ class TeamGameStore:
             raise QIDataError(f"{self.path} is a folder; give the path of a database file.",
                               field="path")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            self._create(game)
         self.schema_version, self.game = self._initialise(game)
         self._keeper = self._keep_open()
 
@@ -107,10 +109,28 @@ class TeamGameStore:
 
     # ---------------------------------------------------------------- connection and schema
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _create(self, game: str | None) -> None:
+        """Make a new results file whole under a private name, then link it into place, so
+        no other kernel ever finds the file before its game is written (with pre-heated
+        kernels, many start the team game at the same moment; one that found a half-made file
+        labelled it 'other', and every kernel then refused the workshop's game). If another
+        kernel's file is linked first, that one is kept. Where the disk cannot link files,
+        the file is made in place, as before."""
+        private = self.path.with_name(f".{self.path.name}.{os.getpid()}.{time.time_ns()}.new")
         try:
-            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+            self._initialise(game, private)
+            os.link(private, self.path)
+        except OSError:
+            pass  # linked by another kernel first, or no links here: _initialise handles both
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{private}{suffix}").unlink(missing_ok=True)
+
+    @contextmanager
+    def _connect(self, path: Path | None = None) -> Iterator[sqlite3.Connection]:
+        path = path or self.path
+        try:
+            conn = sqlite3.connect(path, timeout=self.timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise QIDataError(f"Cannot open the game results file {self.path} ({exc}).",
                               field="path") from exc
@@ -126,11 +146,11 @@ class TeamGameStore:
         finally:
             conn.close()
 
-    def _initialise(self, game: str | None) -> tuple[int, str]:
+    def _initialise(self, game: str | None, path: Path | None = None) -> tuple[int, str]:
         deadline = time.monotonic() + self.timeout
         while True:
             try:
-                with self._connect() as conn:
+                with self._connect(path) as conn:
                     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                     if str(mode).lower() != "wal":
                         raise QIDataError(

@@ -84,3 +84,40 @@ def test_ten_plus_teams_submit_at_once_and_no_round_is_lost_or_doubled(tmp_path)
     with sqlite3.connect(Path(db)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+FILES = 15
+OPENERS = 6
+
+
+def _opener(folder: str, barrier, results) -> None:
+    """One pre-heated kernel starting the team game: open each new results file at the same
+    moment as the other kernels, naming the game the workshop plays."""
+    from qilab.widgets.games.team_game import open_store
+
+    for k in range(FILES):
+        barrier.wait(timeout=60)
+        try:
+            results.put(open_store(Path(folder) / f"game-{k}.sqlite", "helicopter").game)
+        except Exception as exc:  # noqa: BLE001 - any failure is reported to the test
+            results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_kernels_starting_together_all_play_the_workshops_game(tmp_path):
+    """With pre-heated kernels, several start the team game at the same moment on a results
+    file none has yet made. A kernel that finds the file just created by another must still
+    see the game the workshop named, not an unlabelled file ('other') that then refuses the
+    creator's game."""
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(OPENERS), ctx.Queue()
+    procs = [ctx.Process(target=_opener, args=(str(tmp_path), barrier, results))
+             for _ in range(OPENERS)]
+    for p in procs:
+        p.start()
+    seen = [results.get(timeout=120) for _ in range(FILES * OPENERS)]
+    for p in procs:
+        p.join(timeout=60)
+    wrong = [s for s in seen if s != "helicopter"]
+    assert not wrong, f"{len(wrong)} of {len(seen)} openings went wrong: {sorted(set(wrong))}"
+    for k in range(FILES):
+        assert TeamGameStore(tmp_path / f"game-{k}.sqlite").game == "helicopter"
