@@ -71,6 +71,7 @@ def readable(fig: Figure, width_px: float = PROJECTOR_PX,
         smallest = min(smallest, text.get_fontsize())
     return smallest if math.isfinite(smallest) else min_pt
 
+
 def empty_axes(ax: Axes) -> Axes:
     """Take everything drawn off ``ax`` (lines, points, shading, notes, legend, titles) so a
     chart can be drawn on it afresh, keeping the axes themselves.
